@@ -1,0 +1,16 @@
+// biocore._native._core: registers one area per source file. Nothing else lives here.
+#include "common.hpp"
+
+namespace biocore {
+void register_checksum(py::module_& m);
+}  // namespace biocore
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "biocore native kernels (private: use the biocore Python API)";
+#ifdef BIOCORE_VERSION_INFO
+    m.attr("__version__") = BIOCORE_VERSION_INFO;
+#endif
+    m.def("hardware_threads", []() { return biocore::resolve_threads(0); },
+          "Number of threads the kernels use when asked for 0 (all cores).");
+    biocore::register_checksum(m);
+}
