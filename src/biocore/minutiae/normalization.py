@@ -1,0 +1,43 @@
+"""Stage 1: local contrast normalization.
+
+The grey image is turned into zero-mean, unit-contrast float32 with ridges positive, so that
+every later threshold is independent of the sensor's brightness and contrast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._filters import smooth
+from .parameters import ExtractionParameters
+
+__all__ = ["normalize"]
+
+# Contrast floor (grey levels): keeps flat background from being amplified into noise.
+_CONTRAST_FLOOR_GRAY = 4.0
+
+
+def normalize(gray: np.ndarray, params: ExtractionParameters) -> tuple[np.ndarray, np.ndarray]:
+    """Remove the local mean and divide by the local contrast.
+
+    Parameters
+    ----------
+    gray : ndarray, shape (H, W), uint8
+    params : ExtractionParameters
+        Uses ``normalize_sigma_px``.
+
+    Returns
+    -------
+    normalized : ndarray, shape (H, W), float32
+        ``(mean - gray) / contrast``: ridges (dark on every common sensor) are positive,
+        valleys negative, magnitudes around 1 on a print.
+    contrast : ndarray, shape (H, W), float32
+        Local standard deviation of ``gray`` in grey levels (0-255 scale).
+    """
+    image = gray.astype(np.float32)
+    mean = smooth(image, params.normalize_sigma_px)
+    deviation = mean - image
+    variance = smooth(deviation * deviation, params.normalize_sigma_px)
+    contrast = np.sqrt(np.maximum(variance, 0.0))
+    normalized = deviation / (contrast + _CONTRAST_FLOOR_GRAY)
+    return normalized, contrast

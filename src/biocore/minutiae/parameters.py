@@ -1,0 +1,93 @@
+"""Every tuned number of the minutiae extractor, in one frozen dataclass.
+
+Distances are in pixels of the internal 500 ppi grid (``_px``), angles in radians (``_rad``),
+frequencies in cycles per pixel. Ridge-relative lengths are multiples of the local ridge
+period (``_periods``). Pass a changed copy to :func:`biocore.minutiae.extract` through
+``dataclasses.replace(DEFAULT_PARAMETERS, ...)`` to experiment; the defaults are what the
+benchmarks report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ExtractionParameters", "DEFAULT_PARAMETERS"]
+
+
+@dataclass(frozen=True)
+class ExtractionParameters:
+    """Tuned constants of the extraction pipeline (see each stage module for their use)."""
+
+    # --- resolution ---------------------------------------------------------------------------
+    #: Internal working resolution; other resolutions are resampled to it.
+    working_dpi: int = 500
+
+    # --- normalization ------------------------------------------------------------------------
+    #: Gaussian scale of the local mean / local contrast used to normalize the image.
+    normalize_sigma_px: float = 8.0
+
+    # --- segmentation -------------------------------------------------------------------------
+    #: Side of the square blocks the foreground is decided on.
+    mask_block_px: int = 8
+    #: A block is foreground when its ridge contrast exceeds this fraction of the 95th percentile...
+    mask_relative_contrast: float = 0.18
+    #: ... and this absolute grey-level standard deviation (0-255 scale): blank images have none.
+    mask_min_contrast_gray: float = 6.0
+    #: ... and its orientation coherence exceeds this (noise and text have little).
+    mask_min_coherence: float = 0.25
+    #: Closing / opening radius of the block mask, in blocks.
+    mask_morphology_blocks: int = 2
+    #: Foreground smaller than this fraction of the image means "no fingerprint".
+    mask_min_area_fraction: float = 0.04
+
+    # --- orientation --------------------------------------------------------------------------
+    #: Gradient-products are averaged on blocks of this side before smoothing.
+    orientation_block_px: int = 4
+    #: Gaussian smoothing of the doubled-angle tensor field.
+    orientation_sigma_px: float = 10.0
+
+    # --- frequency ----------------------------------------------------------------------------
+    #: Gaussian scale over which local gradient/intensity energies are averaged.
+    frequency_sigma_px: float = 12.0
+    #: Plausible ridge periods at 500 ppi (clipped to this range).
+    min_period_px: float = 5.0
+    max_period_px: float = 15.0
+    #: Period assumed where nothing better can be measured.
+    default_period_px: float = 9.0
+
+    # --- enhancement --------------------------------------------------------------------------
+    #: Number of filter orientations in [0, pi).
+    gabor_orientations: int = 12
+    #: Gaussian envelope across / along the ridges, in ridge periods.
+    gabor_sigma_across_periods: float = 0.42
+    gabor_sigma_along_periods: float = 0.55
+    #: Filtering runs on the image downscaled by this factor (speed); the response is upsampled.
+    gabor_downscale: int = 2
+    #: Kernel half-size in envelope sigmas.
+    gabor_half_size_sigmas: float = 2.2
+
+    # --- minutiae -----------------------------------------------------------------------------
+    #: Length of the skeleton walk that gives a minutia its direction.
+    direction_trace_px: int = 10
+    #: Endings / bifurcations closer to the mask edge than this are dropped.
+    border_margin_px: float = 12.0
+    #: Ridge fragments shorter than this (ending to ending) are dropped with both ends.
+    short_ridge_px: int = 18
+    #: Branches shorter than this (bifurcation to ending) are spurs.
+    spur_px: int = 14
+    #: Bifurcations joined by a skeleton path shorter than this form a bridge / ladder.
+    bridge_px: int = 14
+    #: Two endings closer than this, facing each other along the ridge flow, are a break.
+    break_distance_px: float = 16.0
+    #: Largest deviation from "facing each other" for a break.
+    break_max_angle_rad: float = 0.8
+    #: Minutiae with at least ``cluster_min_count`` others within ``cluster_radius_px`` are dropped.
+    cluster_radius_px: float = 10.0
+    cluster_min_count: int = 2
+    #: Minutiae where the orientation coherence is below this are dropped.
+    min_reliability: float = 0.2
+    #: Direction: blend of traced direction and orientation field (1 = orientation field only).
+    direction_field_weight: float = 1.0
+
+
+DEFAULT_PARAMETERS = ExtractionParameters()

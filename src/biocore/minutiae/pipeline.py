@@ -1,0 +1,164 @@
+"""The extraction recipe: one stage per line (see :func:`extract`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .._shared.tracing import record
+from .._shared.validation import as_gray_image, check_int
+from ..errors import InvalidArgument
+from ..templates.template import Template
+from .binarization import binarize
+from .detection import Candidates, detect
+from .enhancement import enhance
+from .filtering import remove_false_minutiae
+from .frequency import dominant_period, ridge_frequency
+from .normalization import normalize
+from .orientation import OrientationField, orientation_field
+from .parameters import DEFAULT_PARAMETERS, ExtractionParameters
+from .quality import image_quality, minutia_quality
+from .segmentation import segment
+from .thinning import thin
+
+__all__ = ["extract"]
+
+MIN_DPI, MAX_DPI = 100, 4000
+
+
+def extract(
+    image: Any,
+    *,
+    dpi: int = 500,
+    finger: int | None = None,
+    parameters: ExtractionParameters = DEFAULT_PARAMETERS,
+) -> Template:
+    """Extract the minutiae of a fingerprint image.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W) or str or os.PathLike
+        Grayscale fingerprint, dark ridges on a light background: uint8, uint16, or float in
+        [0, 1]; or the path of an image file OpenCV can read. Each side 64-4096 pixels.
+    dpi : int, optional
+        Resolution of ``image`` in pixels per inch (100-4000). Images not at 500 ppi are resampled
+        to 500 ppi internally; the template's coordinates are always in ``image``'s own pixels.
+    finger : int or None, optional
+        ISO/IEC 19794-2 finger position code 0-10 recorded in the template (None: 0, unknown).
+    parameters : ExtractionParameters, optional
+        Tuned constants; the defaults are what the benchmarks report.
+
+    Returns
+    -------
+    Template
+        Minutiae with ISO/IEC 19794-2 directions, per-minutia quality 0-100, ``width``,
+        ``height``, ``dpi``, ``finger`` and ``image_quality`` (0-100). A blank or non-fingerprint
+        image gives a template with no minutiae and ``image_quality`` 0.
+
+    Raises
+    ------
+    InvalidImage
+        Wrong type, dimensions, dtype, size or values, NaN, or an unreadable file.
+    InvalidArgument
+        ``dpi`` or ``finger`` out of range.
+
+    Notes
+    -----
+    Stages (each a module of :mod:`biocore.minutiae`): normalize, orientation field with
+    coherence, segmentation, ridge frequency, Gabor-bank enhancement, binarization, thinning,
+    crossing-number detection, false-minutiae removal, quality. Inside ``with biocore.trace()``
+    the intermediates listed in :mod:`biocore.minutiae` are recorded.
+
+    Examples
+    --------
+    >>> import biocore
+    >>> t = biocore.extract("101_1.tif")          # doctest: +SKIP
+    >>> len(t), t.image_quality                    # doctest: +SKIP
+    (38, 71)
+    """
+    gray = as_gray_image(image)
+    dpi = check_int(dpi, "dpi", MIN_DPI, MAX_DPI)
+    finger = 0 if finger is None else check_int(finger, "finger", 0, 10)
+    if not isinstance(parameters, ExtractionParameters):
+        raise InvalidArgument(f"parameters: expected an ExtractionParameters, got {type(parameters).__name__}")
+    return _run(gray, dpi, finger, parameters)
+
+
+def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Template:
+    scale = p.working_dpi / dpi
+    work = _resample(gray, scale)
+
+    normalized, contrast = normalize(work, p)
+    record("normalized", normalized)
+    field = orientation_field(normalized, p)
+    record("orientation", lambda: field.theta(work.shape))
+    record("reliability", lambda: field.reliability(work.shape))
+    mask = segment(contrast, field, p)
+    record("mask", mask)
+    empty = _template([], [], [], [], [], gray, dpi, finger, scale, 0)
+    if not mask.any():
+        record("minutiae_raw", empty)
+        record("minutiae", empty)
+        return empty
+    frequency = ridge_frequency(normalized, p)
+    record("frequency", frequency)
+    enhanced = enhance(normalized, field, dominant_period(frequency, mask, p), p)
+    record("enhanced", enhanced)
+    binary = binarize(enhanced, mask)
+    record("binary", binary)
+    skeleton = thin(binary)
+    record("skeleton", skeleton)
+    raw = detect(skeleton, walk_px=_walk_px(p), direction_px=p.direction_trace_px)
+    border, reliability, angle = _local_evidence(raw, mask, field, p)
+    record("minutiae_raw", lambda: _from_candidates(raw, angle, np.zeros(len(raw)), gray, dpi, finger, scale, 0))
+    keep = remove_false_minutiae(raw, border, reliability, p)
+    quality = minutia_quality(reliability[keep], border[keep], p)
+    template = _from_candidates(raw.select(keep), angle[keep], quality, gray, dpi, finger, scale, image_quality(field, mask))
+    record("minutiae", template)
+    return template
+
+
+def _walk_px(p: ExtractionParameters) -> int:
+    return max(p.direction_trace_px, p.short_ridge_px, p.spur_px, p.bridge_px)
+
+
+def _resample(gray: np.ndarray, scale: float) -> np.ndarray:
+    if abs(scale - 1.0) < 1e-3:
+        return gray
+    rows, cols = gray.shape
+    size = (max(8, int(round(cols * scale))), max(8, int(round(rows * scale))))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+
+
+def _local_evidence(
+    raw: Candidates, mask: np.ndarray, field: OrientationField, p: ExtractionParameters
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance to the print's edge, coherence, and refined direction of every candidate."""
+    padded = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), np.uint8)
+    padded[1:-1, 1:-1] = mask
+    distance = cv2.distanceTransform(padded, cv2.DIST_L2, 3)[1:-1, 1:-1]
+    border = distance[raw.row, raw.col].astype(np.float64)
+    theta, reliability = field.sample(raw.row, raw.col)
+    # The field gives a smoother axis than the short skeleton walk; the walk says which way along it.
+    flip = np.abs(np.angle(np.exp(1j * (raw.angle - theta)))) > np.pi / 2
+    axis = theta + np.pi * flip
+    w = p.direction_field_weight
+    angle = np.arctan2(w * np.sin(axis) + (1 - w) * np.sin(raw.angle), w * np.cos(axis) + (1 - w) * np.cos(raw.angle))
+    return border, reliability.astype(np.float64), angle
+
+
+def _from_candidates(raw, angle, quality, gray, dpi, finger, scale, image_q) -> Template:
+    return _template(raw.col, raw.row, angle, raw.kind, quality, gray, dpi, finger, scale, image_q)
+
+
+def _template(col, row, angle, kind, quality, gray, dpi, finger, scale, image_q) -> Template:
+    rows, cols = gray.shape
+    x = np.clip(np.rint((np.asarray(col, np.float64) + 0.5) / scale - 0.5), 0, cols - 1)
+    y = np.clip(np.rint((np.asarray(row, np.float64) + 0.5) / scale - 0.5), 0, rows - 1)
+    return Template(
+        x.astype(np.int32), y.astype(np.int32), np.mod(np.asarray(angle, np.float64), 2 * np.pi),
+        np.asarray(kind, np.uint8), np.asarray(quality, np.uint8),
+        width=cols, height=rows, dpi=dpi, finger=finger, image_quality=int(image_q),
+    )
