@@ -127,9 +127,31 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- synth -----------------------------------------------------------------------------------
+
+
+def _add_synth(sub: argparse._SubParsersAction) -> None:
+    from .synth.commands import add_arguments
+
+    p = sub.add_parser(
+        "synth",
+        help="synthetic fingerprints: sample registry, contact sheet, populations (images or templates only)",
+        description="Synthetic fingerprints with ground truth. Examples: biocore synth samples data/samples; "
+        "biocore synth sheet sheet.png; biocore synth population --persons 1000000 --out gallery.npz",
+    )
+    add_arguments(p)
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synth.commands import run
+
+    return run(args)
+
+
 _SUBCOMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Callable[[argparse.Namespace], int]]] = [
     (_add_version, "version", _cmd_version),
     (_add_extract, "extract", _cmd_extract),
+    (_add_synth, "synth", _cmd_synth),
 ]
 
 
