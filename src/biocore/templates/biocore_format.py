@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import InvalidTemplate
 from .template import ANGLE_STEPS, Template, angle_steps
 
-__all__ = ["NAME", "MAGIC", "VERSION", "detect", "encode", "decode", "encode_one", "decode_one", "record_size"]
+__all__ = ["NAME", "MAGIC", "VERSION", "detect", "encode", "decode", "encode_one", "decode_one", "decode_report", "record_size"]
 
 NAME = "biocore"
 MAGIC = b"BCTM"
@@ -131,6 +131,19 @@ def decode(data: bytes | bytearray | memoryview, *, strict: bool = True) -> list
         t, offset = _decode_at(buf, offset, len(out))
         out.append(t)
     return out
+
+
+def decode_report(data: bytes | bytearray | memoryview, *, strict: bool = True):
+    """:func:`decode` with one :class:`~biocore.templates.report.ViewInfo` per template (no repairs)."""
+    from .report import DecodeReport, ViewInfo
+
+    templates = decode(data, strict=strict)
+    views = [
+        ViewInfo(finger=t.finger, finger_quality=t.image_quality, width=t.width, height=t.height,
+                 x_ppcm=max(1, round(t.dpi / 2.54)), y_ppcm=max(1, round(t.dpi / 2.54)))
+        for t in templates
+    ]
+    return DecodeReport(NAME, templates, views, [])
 
 
 def decode_one(data: bytes | bytearray | memoryview) -> Template:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import UnsupportedFormat
 from .template import Template
@@ -13,13 +13,19 @@ __all__ = ["Codec", "register", "get", "names", "detect"]
 
 @dataclass(frozen=True)
 class Codec:
-    """A template format: ``encode(list[Template]) -> bytes`` and ``decode(bytes, strict) -> list[Template]``."""
+    """A template format.
+
+    ``encode(list[Template], **options) -> bytes``, ``decode(bytes, *, strict) -> list[Template]``,
+    ``detect(bytes) -> bool`` (cheap: looks at the first bytes only) and optionally
+    ``decode_report(bytes, *, strict) -> DecodeReport`` for formats with metadata beyond a Template.
+    """
 
     name: str
-    encode: Callable[[list[Template]], bytes]
+    encode: Callable[..., bytes]
     decode: Callable[..., list[Template]]
     detect: Callable[[bytes], bool]
     description: str = ""
+    decode_report: Callable[..., Any] | None = None
 
 
 _CODECS: dict[str, Codec] = {}
@@ -46,8 +52,8 @@ def get(name: str) -> Codec:
 
 def detect(data: bytes) -> Codec:
     """The codec whose header matches ``data``, or :class:`UnsupportedFormat`."""
-    head = bytes(data[:32])
+    head = bytes(data[:64])
     for codec in _CODECS.values():
-        if codec.detect(head if len(data) > 32 else bytes(data)):
+        if codec.detect(head):
             return codec
     raise UnsupportedFormat(f"data: could not detect the template format from the first bytes {head[:8]!r}; pass fmt=")

@@ -1,0 +1,137 @@
+"""ANSI INCITS 378-2004 finger minutiae record (version " 20").
+
+Layout (big-endian)::
+
+    record header, 26 bytes (30 with the long length form)
+      0   4  format identifier "FMR\\0"
+      4   4  version " 20\\0"
+      8   2  record length; 0 means a 4-byte length follows (records of 65536 bytes or more)
+     10   4  CBEFF product identifier: owner u16, type u16
+     14   2  capture equipment: compliance 4 bits | equipment ID 12 bits
+     16   2  image width, px           18  2  image height, px
+     20   2  x resolution, px/cm       22  2  y resolution, px/cm
+     24   1  number of finger views    25  1  reserved (0)
+    finger views, minutiae and extended data as ISO/IEC 19794-2:2005, except that minutia angles
+    count 2 degrees (0-179) counter-clockwise from +x.
+
+Angles are written rounded to the nearest 2 degrees. Lenient decoding reads a view whose angles
+exceed 179 in ISO's 360/256-degree units (writers that reuse ISO code do this) and accepts the
+version bytes "020\\0".
+
+References
+----------
+ANSI INCITS 378-2004, Information technology -- Finger Minutiae Format for Data Interchange, clause 6.
+"""
+
+from __future__ import annotations
+
+from ..errors import InvalidTemplate
+from . import _fmr
+from ._bytes import Issues, Reader, Writer
+from .iso19794_2_2005 import is_iso_length_layout
+from .report import CaptureDevice, DecodeReport
+from .template import Template
+
+__all__ = ["NAME", "detect", "encode", "decode", "decode_report"]
+
+NAME = "ansi378:2004"
+MAGIC = b"FMR\0"
+VERSION = b" 20\0"
+QUIRK_VERSIONS = (b"020\0",)
+HEADER_SIZE = 26
+
+
+def detect(data: bytes) -> bool:
+    head = bytes(data[:12])
+    if head[:4] != MAGIC:
+        return False
+    if head[4:8] in QUIRK_VERSIONS:
+        return True
+    return head[4:8] == VERSION and len(head) >= 12 and not is_iso_length_layout(head)
+
+
+def decode_report(data: bytes | bytearray | memoryview, *, strict: bool = True) -> DecodeReport:
+    """Decode a record into its views; see :func:`biocore.templates.decode_report`."""
+    buf = _fmr.as_buffer(data)
+    issues = Issues(NAME, strict)
+    r = Reader(buf, NAME)
+    magic = r.take(4, "header: format identifier")
+    if magic != MAGIC:
+        raise InvalidTemplate(f"{NAME}: byte 0: expected format identifier {MAGIC!r}, got {magic!r}")
+    version = r.take(4, "header: version")
+    if version != VERSION:
+        issues.fix("byte 4", f"version {version!r}, expected {VERSION!r}", "read it as a 2004 record")
+    declared = r.u16("header: record length")
+    header_size = HEADER_SIZE
+    if declared == 0:
+        declared = r.u32("header: long record length")
+        header_size += 4
+    r.end = _fmr.record_extent(declared, len(buf), header_size, issues)
+    owner = r.u16("header: CBEFF product owner")
+    ptype = r.u16("header: CBEFF product type")
+    equipment = r.u16("header: capture equipment")
+    width = r.u16("header: image width")
+    height = r.u16("header: image height")
+    xres = r.u16("header: x resolution")
+    yres = r.u16("header: y resolution")
+    n_views = r.u8("header: number of views")
+    reserved = r.u8("header: reserved byte")
+    if reserved:
+        issues.fix(f"byte {r.pos - 1}", f"reserved byte is {reserved}, expected 0", "ignore it")
+    xres, yres = _fmr.check_resolution(xres, yres, "header", issues)
+    device = CaptureDevice(
+        device_id=equipment & 0x0FFF, certification=equipment >> 12, vendor_id=owner, product_type=ptype
+    )
+    dpi = _fmr.ppcm_to_dpi(xres)
+    templates, views = [], []
+    for k in range(n_views):
+        t, v = _fmr.read_view_v20(
+            r, k, issues, unit=_fmr.ANSI_ANGLE, width=width, height=height, xres=xres, yres=yres, dpi=dpi,
+            device=device,
+        )
+        templates.append(t)
+        views.append(v)
+    _fmr.finish_record(r, declared, issues)
+    return DecodeReport(NAME, templates, views, issues.repairs)
+
+
+def decode(data: bytes | bytearray | memoryview, *, strict: bool = True) -> list[Template]:
+    return decode_report(data, strict=strict).templates
+
+
+def encode(
+    templates: list[Template], *, views=None, impression_type: int = 0, device: CaptureDevice | None = None
+) -> bytes:
+    """Encode templates as one record with one finger view each (they must share size and dpi)."""
+    _fmr.check_shared_image(templates, NAME)
+    plan = _fmr.view_plan(templates, views, impression_type, device, NAME)
+    if len(plan) > 255:
+        raise InvalidTemplate(f"templates: {NAME} holds at most 255 views, got {len(plan)}")
+    body = Writer(NAME)
+    for k, (t, v) in enumerate(zip(templates, plan)):
+        _fmr.write_view_v20(body, t, v, _fmr.ANSI_ANGLE, k)
+    dev = plan[0].device
+    if not 0 <= dev.certification <= 15 or not 0 <= dev.device_id <= 0x0FFF:
+        raise InvalidTemplate(
+            f"device: {NAME} holds certification 0-15 and device_id 0-4095, got {dev.certification}, {dev.device_id}"
+        )
+    w = Writer(NAME)
+    w.raw(MAGIC + VERSION)
+    total = HEADER_SIZE + len(body)
+    if total < 0x10000:
+        w.u16(total, "record length")
+    else:
+        w.u16(0, "record length")
+        w.u32(total + 4, "long record length")
+    w.u16(dev.vendor_id, "device.vendor_id (CBEFF product owner)")
+    w.u16(dev.product_type, "device.product_type (CBEFF product type)")
+    w.u16((dev.certification << 12) | dev.device_id, "capture equipment")
+    t0, v0 = templates[0], plan[0]
+    w.u16(t0.width, "image width")
+    w.u16(t0.height, "image height")
+    w.u16(v0.x_ppcm, "x resolution")
+    w.u16(v0.y_ppcm, "y resolution")
+    w.u8(len(plan), "number of views")
+    w.u8(0, "reserved")
+    w.raw(body.getvalue())
+    return w.getvalue()

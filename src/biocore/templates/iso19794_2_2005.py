@@ -1,0 +1,133 @@
+"""ISO/IEC 19794-2:2005 finger minutiae record (version " 20").
+
+Layout (big-endian)::
+
+    record header, 24 bytes
+      0   4  format identifier "FMR\\0"
+      4   4  version " 20\\0"
+      8   4  record length (whole record, bytes)
+     12   2  capture equipment: certification 4 bits | equipment ID 12 bits
+     14   2  image width, px           16  2  image height, px
+     18   2  x resolution, px/cm       20  2  y resolution, px/cm
+     22   1  number of finger views    23  1  reserved (0)
+    finger view header, 4 bytes
+      finger position; view number 4 bits | impression type 4 bits; finger quality 0-100; minutia count
+    minutia, 6 bytes
+      type 2 bits | x 14 bits; reserved 2 bits | y 14 bits; angle (units of 360/256 degrees,
+      counter-clockwise from +x); quality 0-100
+    extended data: total length u16, then blocks (type u16, data length u16, data); unlike
+    ANSI and ISO 2011, a block's length here excludes its 4-byte header
+
+Angles are written rounded to the nearest 1.40625 degree step. The image size and resolution are
+per record, so all views encoded together must share them. Fields a Template cannot hold (view
+number, impression type, capture equipment, extended data) come from ``views=`` / ``device=`` /
+``impression_type=`` on encode and are read into :class:`~biocore.templates.report.ViewInfo`.
+
+References
+----------
+ISO/IEC 19794-2:2005, Information technology -- Biometric data interchange formats -- Part 2:
+Finger minutiae data, clause 7 (record format).
+"""
+
+from __future__ import annotations
+
+from ..errors import InvalidTemplate
+from . import _fmr
+from ._bytes import Issues, Reader, Writer
+from .report import CaptureDevice, DecodeReport
+from .template import Template
+
+__all__ = ["NAME", "detect", "encode", "decode", "decode_report"]
+
+NAME = "iso19794-2:2005"
+MAGIC = b"FMR\0"
+VERSION = b" 20\0"
+HEADER_SIZE = 24
+
+
+def is_iso_length_layout(head: bytes) -> bool:
+    """Tell ISO 2005 (4-byte record length) from ANSI 2004 (2- or 6-byte length) after "FMR\\0 20\\0"."""
+    if len(head) < 12:
+        return False
+    hi = int.from_bytes(head[8:10], "big")
+    if hi >= 26:
+        return False  # ANSI 2-byte length; an ISO record this long would exceed 1.7 GB
+    if hi > 0:
+        return True
+    return int.from_bytes(head[10:12], "big") >= HEADER_SIZE
+
+
+def detect(data: bytes) -> bool:
+    return bytes(data[:8]) == MAGIC + VERSION and is_iso_length_layout(bytes(data[:12]))
+
+
+def decode_report(data: bytes | bytearray | memoryview, *, strict: bool = True) -> DecodeReport:
+    """Decode a record into its views; see :func:`biocore.templates.decode_report`."""
+    buf = _fmr.as_buffer(data)
+    issues = Issues(NAME, strict)
+    r = Reader(buf, NAME)
+    magic = r.take(4, "header: format identifier")
+    if magic != MAGIC:
+        raise InvalidTemplate(f"{NAME}: byte 0: expected format identifier {MAGIC!r}, got {magic!r}")
+    version = r.take(4, "header: version")
+    if version != VERSION:
+        issues.fix("byte 4", f"version {version!r}, expected {VERSION!r}", "read it as a 2005 record")
+    declared = r.u32("header: record length")
+    r.end = _fmr.record_extent(declared, len(buf), HEADER_SIZE, issues)
+    equipment = r.u16("header: capture equipment")
+    width = r.u16("header: image width")
+    height = r.u16("header: image height")
+    xres = r.u16("header: x resolution")
+    yres = r.u16("header: y resolution")
+    n_views = r.u8("header: number of views")
+    reserved = r.u8("header: reserved byte")
+    if reserved:
+        issues.fix("byte 23", f"reserved byte is {reserved}, expected 0", "ignore it")
+    xres, yres = _fmr.check_resolution(xres, yres, "header at byte 18", issues)
+    device = CaptureDevice(device_id=equipment & 0x0FFF, certification=equipment >> 12)
+    dpi = _fmr.ppcm_to_dpi(xres)
+    templates, views = [], []
+    for k in range(n_views):
+        t, v = _fmr.read_view_v20(
+            r, k, issues, unit=_fmr.ISO_ANGLE, width=width, height=height, xres=xres, yres=yres, dpi=dpi, device=device,
+            inclusive=False,
+        )
+        templates.append(t)
+        views.append(v)
+    _fmr.finish_record(r, declared, issues)
+    return DecodeReport(NAME, templates, views, issues.repairs)
+
+
+def decode(data: bytes | bytearray | memoryview, *, strict: bool = True) -> list[Template]:
+    return decode_report(data, strict=strict).templates
+
+
+def encode(
+    templates: list[Template], *, views=None, impression_type: int = 0, device: CaptureDevice | None = None
+) -> bytes:
+    """Encode templates as one record with one finger view each (they must share size and dpi)."""
+    _fmr.check_shared_image(templates, NAME)
+    plan = _fmr.view_plan(templates, views, impression_type, device, NAME)
+    if len(plan) > 255:
+        raise InvalidTemplate(f"templates: {NAME} holds at most 255 views, got {len(plan)}")
+    body = Writer(NAME)
+    for k, (t, v) in enumerate(zip(templates, plan)):
+        _fmr.write_view_v20(body, t, v, _fmr.ISO_ANGLE, k, inclusive=False)
+    dev = plan[0].device
+    w = Writer(NAME)
+    w.raw(MAGIC + VERSION)
+    w.u32(HEADER_SIZE + len(body), "record length")
+    if not 0 <= dev.certification <= 15 or not 0 <= dev.device_id <= 0x0FFF:
+        raise InvalidTemplate(
+            f"device: {NAME} holds certification 0-15 and device_id 0-4095, got {dev.certification}, {dev.device_id}"
+        )
+    w.u16((dev.certification << 12) | dev.device_id, "capture equipment")
+    t0, v0 = templates[0], plan[0]
+    w.u16(t0.width, "image width")
+    w.u16(t0.height, "image height")
+    w.u16(v0.x_ppcm, "x resolution")
+    w.u16(v0.y_ppcm, "y resolution")
+    w.u8(len(plan), "number of views")
+    w.u8(0, "reserved")
+    w.raw(body.getvalue())
+    return w.getvalue()
