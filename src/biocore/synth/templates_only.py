@@ -12,8 +12,9 @@ realistic statistics, and per encounter an *impression* of it with realistic cap
   distortion growing away from the contact centre, missing minutiae, spurious ones, position and
   angle jitter, type flips; clipped to the image.
 
-Everything is vectorised over a block of ``block_persons`` persons at a time (flat arrays with
-per-template offsets), and deterministic: person ``i``'s fingers depend only on
+Work goes a block of ``block_persons`` persons at a time: per-finger parameters drawn with NumPy,
+the per-minutia loops in two Numba kernels (flat arrays with per-template offsets), and
+everything deterministic: person ``i``'s fingers depend only on
 ``(seed, i // block_persons)``, encounter ``e`` of a block on ``(seed, block, e)``, so the gallery
 (encounter 0) and the probes (encounter 1) can be drawn independently and in any order.
 
@@ -38,6 +39,7 @@ import numpy as np
 from .._shared.validation import check_int
 from ..errors import InvalidArgument
 from ..templates.template import ANGLE_STEPS, Template
+from . import _kernels
 from .parameters import (
     CLASS_FREQUENCIES_BY_FINGER,
     DEFAULT_MASTER,
@@ -72,6 +74,8 @@ class MasterBatch:
     kind: np.ndarray
     contact_centre: np.ndarray  # (fingers, 2) default contact centre, canvas px
     contact_axes: np.ndarray  # (fingers, 2) silhouette half axes (width, height), px
+    cores: np.ndarray  # (fingers, 2, 2) (x, y) of up to two cores, NaN where absent
+    deltas: np.ndarray  # (fingers, 2, 2) (x, y) of up to two deltas, NaN where absent
 
 
 @dataclass(frozen=True)
@@ -132,13 +136,6 @@ def _block_rng(seed: int, block: int, stream: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, block, stream, _TAG]))
 
 
-def _grouped_first(accept: np.ndarray, group: np.ndarray, starts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Mask keeping, in each contiguous group, the first ``wanted[g]`` accepted entries."""
-    rank = np.cumsum(accept) - accept
-    rank = rank - rank[starts][group]
-    return accept & (rank < wanted[group])
-
-
 def master_batch(
     seed: int, block: int, model: TemplateModelParameters = DEFAULT_TEMPLATE_MODEL, shape: MasterParameters = DEFAULT_MASTER
 ) -> MasterBatch:
@@ -188,31 +185,15 @@ def master_batch(
 
     # Minutiae count per finger: density x silhouette area.
     area_mm2 = np.pi * half_w * 0.5 * (top + bottom) * model.mm_per_px**2
-    count = rng.poisson(model.master_minutiae_per_mm2 * area_mm2)
-
-    # Candidate positions, uniform in the silhouette, accepted more often near the cores.
-    boost = model.core_density_boost
-    n_cand = (count * (1.0 + boost) * 1.3 + 8).astype(np.int64)
-    group = np.repeat(np.arange(n_fingers), n_cand)
-    starts = np.concatenate([[0], np.cumsum(n_cand)[:-1]])
-    m = group.shape[0]
-    r = np.sqrt(rng.random(m))
-    phi = rng.random(m) * _TWO_PI
-    c, s = np.cos(phi), np.sin(phi)
-    hw = half_w[group]
-    x = cx0[group] + r * c * hw
-    y = cy0[group] - r * s * np.where(s > 0, top[group], bottom[group])
-    d2 = (x - ccx[group]) ** 2 + (y - ccy[group]) ** 2
-    p_accept = (1.0 + boost * np.exp(-d2 / (2.0 * model.core_density_radius_px**2))) / (1.0 + boost)
-    # Keep clear of the silhouette edge, as the image generator does.
-    accept = (rng.random(m) < p_accept) & (r < 0.95)
-    keep = _grouped_first(accept, group, starts, count)
-    x, y, group = x[keep], y[keep], group[keep]
-
-    theta = _orientation(x, y, cores[group], deltas[group], cls[group], ccx[group], ccy[group])
-    angle = np.mod(theta + np.pi * (rng.random(x.shape[0]) < 0.5) + rng.normal(0.0, 0.05, x.shape[0]), _TWO_PI)
-    kind = np.where(rng.random(x.shape[0]) < model.bifurcation_fraction, 2, 1).astype(np.uint8)
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=n_fingers))]).astype(np.int64)
+    count = rng.poisson(model.master_minutiae_per_mm2 * area_mm2).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
+    x = np.empty(offsets[-1]); y = np.empty(offsets[-1]); angle = np.empty(offsets[-1])
+    kind = np.empty(offsets[-1], np.uint8)
+    _kernels.master_minutiae(
+        int(rng.integers(0, 2**32)), cx0, cy0, half_w, top, bottom, ccx, ccy, cores, deltas, cls.astype(np.int64),
+        count, float(model.core_density_boost), float(model.core_density_radius_px), float(model.bifurcation_fraction),
+        x, y, angle, kind,
+    )
     return MasterBatch(
         first_person=block * model.block_persons,
         finger_class=cls.astype(np.uint8),
@@ -220,22 +201,9 @@ def master_batch(
         x=x, y=y, angle=angle, kind=kind,
         contact_centre=np.stack([cx0, cy0 - 0.15 * top], 1),
         contact_axes=np.stack([half_w, 0.5 * (top + bottom)], 1),
+        cores=cores,
+        deltas=deltas,
     )
-
-
-def _orientation(x, y, cores, deltas, cls, ccx, ccy) -> np.ndarray:
-    """Zero-pole orientation at each point from its finger's (NaN-padded) cores and deltas; arch for class 0."""
-    theta = np.zeros(x.shape[0])
-    for k in range(2):
-        for pts, sign in ((cores, 0.5), (deltas, -0.5)):
-            a = np.arctan2(-(y - pts[:, k, 1]), x - pts[:, k, 0])
-            theta += sign * np.nan_to_num(a, nan=0.0)
-    arch = cls == 0
-    if np.any(arch):
-        h = 45.0 / (1.0 + np.exp((y[arch] - ccy[arch]) / 40.0))
-        u = (x[arch] - ccx[arch]) / 115.0
-        theta[arch] = np.arctan(-h * (u / 115.0) * np.exp(-0.5 * u * u))
-    return np.mod(theta, np.pi)
 
 
 def impression_batch(
@@ -246,81 +214,46 @@ def impression_batch(
     rng = _block_rng(seed, block, 1 + encounter)
     n_t = masters.offsets.shape[0] - 1
     width, height = ip.image_width_px, ip.image_height_px
-    counts = np.diff(masters.offsets)
-    group = np.repeat(np.arange(n_t), counts)
 
     # Per-template capture: contact region, placement, distortion, noise levels.
-    ccx = masters.contact_centre[:, 0] + rng.uniform(-ip.contact_offset_px, ip.contact_offset_px, n_t)
-    ccy = masters.contact_centre[:, 1] + rng.uniform(-ip.contact_offset_px, ip.contact_offset_px, n_t)
+    tparams = np.empty((n_t, 14))
     scale = rng.uniform(*ip.contact_scale, n_t)
-    ax = masters.contact_axes[:, 0] * scale
-    ay = masters.contact_axes[:, 1] * scale
-    rot = rng.uniform(-ip.rotation_rad, ip.rotation_rad, n_t)
-    ox = width / 2.0 + rng.uniform(-ip.translation_px, ip.translation_px, n_t)
-    oy = height / 2.0 + rng.uniform(-ip.translation_px, ip.translation_px, n_t)
-    wave_dir = rng.uniform(0, _TWO_PI, (n_t, 2))
-    wave_phase = rng.uniform(0, _TWO_PI, (n_t, 2))
-    amp = model.distortion_amplitude_px * rng.random(n_t)
-    p_miss = rng.uniform(*model.missing_fraction, n_t)
-    spurious_rate = rng.uniform(*model.spurious_per_minutia, n_t)
+    tparams[:, 0] = masters.contact_centre[:, 0] + rng.uniform(-ip.contact_offset_px, ip.contact_offset_px, n_t)
+    tparams[:, 1] = masters.contact_centre[:, 1] + rng.uniform(-ip.contact_offset_px, ip.contact_offset_px, n_t)
+    tparams[:, 2] = masters.contact_axes[:, 0] * scale
+    tparams[:, 3] = masters.contact_axes[:, 1] * scale
+    tparams[:, 4] = rng.uniform(-ip.rotation_rad, ip.rotation_rad, n_t)
+    tparams[:, 5] = width / 2.0 + rng.uniform(-ip.translation_px, ip.translation_px, n_t)
+    tparams[:, 6] = height / 2.0 + rng.uniform(-ip.translation_px, ip.translation_px, n_t)
+    tparams[:, 7:9] = rng.uniform(0, _TWO_PI, (n_t, 2))
+    tparams[:, 9:11] = rng.uniform(0, _TWO_PI, (n_t, 2))
+    tparams[:, 11] = model.distortion_amplitude_px * rng.random(n_t)
+    tparams[:, 12] = rng.uniform(*model.missing_fraction, n_t)
+    tparams[:, 13] = rng.uniform(*model.spurious_per_minutia, n_t)
+    image_quality = rng.integers(40, 101, n_t).astype(np.uint8)
 
-    # Carry the master minutiae: elastic displacement (zero at the contact centre), then placement.
-    g = group
-    dx, dy = masters.x - ccx[g], masters.y - ccy[g]
-    radial = np.hypot(dx / ax[g], dy / ay[g])
-    k = _TWO_PI / model.distortion_wavelength_px
-    wx = np.sin(k * (dx * np.cos(wave_dir[g, 0]) + dy * np.sin(wave_dir[g, 0])) + wave_phase[g, 0])
-    wy = np.sin(k * (dx * np.cos(wave_dir[g, 1]) + dy * np.sin(wave_dir[g, 1])) + wave_phase[g, 1])
-    dx = dx + amp[g] * radial * wx
-    dy = dy + amp[g] * radial * wy
-    c, s = np.cos(rot[g]), np.sin(rot[g])
-    qx = c * dx + s * dy + ox[g]
-    qy = -s * dx + c * dy + oy[g]
-    qa = masters.angle + rot[g]
-    visible = (radial < 1.0) & (qx >= 0) & (qx <= width - 1) & (qy >= 0) & (qy <= height - 1)
-    visible &= rng.random(g.shape[0]) >= p_miss[g]
-    kind = masters.kind.copy()
-    flip = rng.random(g.shape[0]) < model.kind_flip_fraction
-    kind[flip] = 3 - kind[flip]
-    qx, qy, qa, kind, g = qx[visible], qy[visible], qa[visible], kind[visible], g[visible]
-    quality = rng.integers(45, 101, g.shape[0])
-
-    # Spurious minutiae: uniform over the visible contact ellipse, random direction and type.
-    n_vis = np.bincount(g, minlength=n_t)
-    n_sp = rng.poisson(spurious_rate * n_vis)
-    sg = np.repeat(np.arange(n_t), n_sp)
-    r = np.sqrt(rng.random(sg.shape[0]))
-    phi = rng.random(sg.shape[0]) * _TWO_PI
-    sdx, sdy = r * np.cos(phi) * ax[sg], r * np.sin(phi) * ay[sg]
-    c, s = np.cos(rot[sg]), np.sin(rot[sg])
-    sx = c * sdx + s * sdy + ox[sg]
-    sy = -s * sdx + c * sdy + oy[sg]
-    inside = (sx >= 0) & (sx <= width - 1) & (sy >= 0) & (sy <= height - 1)
-    sg, sx, sy = sg[inside], sx[inside], sy[inside]
-    sa = rng.random(sg.shape[0]) * _TWO_PI
-    sk = rng.integers(1, 3, sg.shape[0])
-    sq = rng.integers(10, 70, sg.shape[0])
-
-    # Merge, keep templates contiguous (a stable sort on the small template index is a radix sort).
-    all_g = np.concatenate([g, sg]).astype(np.uint16 if n_t <= 65535 else np.int64)
-    order = np.argsort(all_g, kind="stable")
-    x = np.concatenate([qx, sx])[order] + rng.normal(0.0, model.position_sigma_px, order.shape[0])
-    y = np.concatenate([qy, sy])[order] + rng.normal(0.0, model.position_sigma_px, order.shape[0])
-    a = np.concatenate([qa, sa])[order] + rng.normal(0.0, model.angle_sigma_rad, order.shape[0])
-    steps = np.rint(np.mod(a, _TWO_PI) / _ANGLE_STEP).astype(np.int64) % ANGLE_STEPS
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(all_g.astype(np.int64), minlength=n_t))]).astype(np.int64)
+    cap = int(masters.offsets[-1] * (1.0 + 2.0 * model.spurious_per_minutia[1])) + 32 * n_t
+    x = np.empty(cap); y = np.empty(cap); angle = np.empty(cap)
+    kind = np.empty(cap, np.uint8); quality = np.empty(cap, np.uint8)
+    offsets = np.empty(n_t + 1, np.int64)
+    n = _kernels.impression_minutiae(
+        int(rng.integers(0, 2**32)), masters.offsets, masters.x, masters.y, masters.angle, masters.kind, tparams,
+        float(width), float(height), float(model.distortion_wavelength_px), float(model.position_sigma_px),
+        float(model.angle_sigma_rad), float(model.kind_flip_fraction), offsets, x, y, angle, kind, quality,
+    )
+    steps = np.rint(angle[:n] / _ANGLE_STEP).astype(np.int64) % ANGLE_STEPS
     persons = masters.first_person + np.arange(n_t) // FINGERS_PER_PERSON
     return TemplateBatch(
         person=persons.astype(np.int64),
         finger=(np.arange(n_t) % FINGERS_PER_PERSON + 1).astype(np.uint8),
         encounter=encounter,
         offsets=offsets,
-        x=np.clip(np.rint(x), 0, width - 1).astype(np.int32),
-        y=np.clip(np.rint(y), 0, height - 1).astype(np.int32),
+        x=np.clip(np.rint(x[:n]), 0, width - 1).astype(np.int32),
+        y=np.clip(np.rint(y[:n]), 0, height - 1).astype(np.int32),
         angle=(steps * _ANGLE_STEP).astype(np.float32),
-        kind=np.concatenate([kind, sk])[order].astype(np.uint8),
-        quality=np.concatenate([quality, sq])[order].astype(np.uint8),
-        image_quality=rng.integers(40, 101, n_t).astype(np.uint8),
+        kind=kind[:n].copy(),
+        quality=quality[:n].copy(),
+        image_quality=image_quality,
         width=width,
         height=height,
         dpi=500,
