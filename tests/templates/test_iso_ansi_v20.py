@@ -218,3 +218,40 @@ def test_errors_say_what_and_where():
     with pytest.raises(InvalidTemplate, match="x 16383 outside the image width 512"):
         biocore.templates.decode(bytes(bad))
     assert biocore.templates.decode(bytes(bad), strict=False)[0].width == 16384
+
+
+def test_nist_libbiomeval_ansi2004_reference_expectations():
+    """REFERENCE_test_be_finger_incitsviews.cpp: view 3 of fmr.ansi2004."""
+    data = shared_file("nist_libbiomeval", "fmr.ansi2004").read_bytes()
+    with pytest.raises(InvalidTemplate, match="view 2: extended block 1"):
+        biocore.templates.decode(data)  # its core/delta block is 2 bytes longer than declared
+    report = biocore.templates.decode_report(data, strict=False)
+    t, v = report.templates[2], report.views[2]
+    assert (t.finger, v.impression_type, t.image_quality, v.device.device_id) == (3, 1, 69, 0xB5)  # right middle, rolled
+    assert (t.width, t.height, v.x_ppcm, v.y_ppcm) == (512, 512, 197, 197)
+    assert len(t) == 28
+    assert (t.x[0], t.y[0], t.kind[0], t.quality[0], raw_angles(t, "ansi378:2004")[0]) == (26, 216, 1, 0, 34)
+    assert (t.x[-1], t.y[-1], t.kind[-1], t.quality[-1], raw_angles(t, "ansi378:2004")[-1]) == (90, 158, 1, 0, 140)
+    ext = v.extended
+    assert ext.ridge_count_method == 2 and len(ext.ridge_counts) == 224  # eight-neighbour
+    assert ext.ridge_counts[0] == (1, 2, 1) and ext.ridge_counts[-1] == (28, 5, 5)
+    to_raw = lambda a: round(np.degrees(a) / 2) % 180  # noqa: E731
+    assert [(c.x, c.y, to_raw(c.angles[0])) for c in ext.cores] == [(150, 250, 90), (100, 150, 45)]
+    assert len(ext.deltas) == 4
+    assert (ext.deltas[0].x, ext.deltas[0].y, [to_raw(a) for a in ext.deltas[0].angles]) == (143, 232, [100, 110, 120])
+    assert (ext.deltas[-1].x, ext.deltas[-1].y, [to_raw(a) for a in ext.deltas[-1].angles]) == (130, 319, [57, 67, 77])
+
+
+def test_nist_libbiomeval_iso2005_reference_view():
+    data = shared_file("nist_libbiomeval", "fmr.iso2005").read_bytes()
+    report = biocore.templates.decode_report(data, strict=False)
+    t, v = report.templates[1], report.views[1]
+    assert (t.width, t.height, v.x_ppcm, v.y_ppcm, v.device.device_id) == (512, 512, 197, 197, 0xB5)
+    assert (t.finger, v.impression_type, t.image_quality, len(t)) == (2, 0, 70, 22)  # right index, live plain
+    assert (t.x[0], t.y[0], t.kind[0], t.quality[0], raw_angles(t, "iso19794-2:2005")[0]) == (40, 93, 1, 90, 0)
+    assert (t.x[-1], t.y[-1], t.kind[-1], t.quality[-1], raw_angles(t, "iso19794-2:2005")[-1]) == (125, 73, 2, 40, 249)
+    assert v.extended.ridge_counts == ()
+    to_raw = lambda a: round(np.degrees(a) / (360 / 256)) % 256  # noqa: E731
+    assert [(c.x, c.y, to_raw(c.angles[0])) for c in v.extended.cores] == [(150, 250, 90), (100, 150, 45)]
+    assert [to_raw(a) for a in v.extended.deltas[0].angles] == [100, 110, 120]
+    assert [(d.x, d.y, len(d.angles)) for d in v.extended.deltas] == [(143, 232, 3), (103, 104, 0), (136, 214, 3), (130, 319, 3)]

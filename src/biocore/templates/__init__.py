@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidTemplate
-from . import ansi378_2004, biocore_format, iso19794_2_2005, registry
+from . import ansi378_2004, ansi378_2009, biocore_format, iso19794_2_2005, iso19794_2_2011, registry
 from .registry import Codec
 from .report import CaptureDevice, DecodeReport, ExtendedData, Repair, SingularPoint, ViewInfo
 from .template import FINGER_POSITIONS, MinutiaKind, Template
@@ -46,7 +46,10 @@ __all__ = [
 for _module, _description in (
     (biocore_format, "compact biocore format: versioned, CRC-checked, 8 bytes a minutia"),
     (iso19794_2_2005, "ISO/IEC 19794-2:2005 finger minutiae record"),
+    (iso19794_2_2011, "ISO/IEC 19794-2:2011 finger minutiae record"),
     (ansi378_2004, "ANSI INCITS 378-2004 finger minutiae record"),
+    (ansi378_2009, "ANSI INCITS 378-2009 finger minutiae record"),
+    (ansi378_2009.AM1, "ANSI INCITS 378-2009/AM1:2010 finger minutiae record"),
 ):
     registry.register(
         Codec(

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import InvalidTemplate
 from ._bytes import Issues, Reader, Writer
-from .report import ExtendedData, SingularPoint
+from .report import ExtendedData, Repair, SingularPoint
 from .template import Template, quantize_angle
 
 __all__ = [
@@ -52,7 +52,12 @@ MINUTIA5 = np.dtype([("tx", ">u2"), ("ry", ">u2"), ("angle", "u1")])
 
 
 def ppcm_to_dpi(ppcm: int) -> int:
-    return max(1, int(round(ppcm * 2.54)))
+    """Pixels per cm to dpi: a multiple of 50 dpi when one rounds to ``ppcm`` (197 -> 500, 394 -> 1000), else nearest."""
+    nearest = max(1, int(round(ppcm * 2.54)))
+    for candidate in (int(round(nearest / 50.0)) * 50,):
+        if candidate > 0 and int(round(candidate / 2.54)) == ppcm:
+            return candidate
+    return nearest
 
 
 def dpi_to_ppcm(dpi: int) -> int:
@@ -165,14 +170,18 @@ def read_extended(r: Reader, where: str, issues: Issues, *, unit: AngleUnit, inc
     """Read the extended data area (2-byte total length then blocks); skipped by its declared length.
 
     ``inclusive``: a block's length counts its 4-byte header (ANSI, ISO 2011); ISO 2005 counts
-    the data only.
-
-    A block that runs past the area, or a known block that does not parse, raises when strict;
-    lenient decoding keeps what parsed, reports the rest and resumes after the area.
+    the data only. Unknown block types are kept undecoded. A block that runs past the area, or a
+    known block that does not parse, raises when strict. Lenient decoding keeps what parsed and
+    reports the rest; it reads a core/delta block by its content (counts and angle flags) when its
+    declared length disagrees, as NIST's own sample records need.
     """
     total = r.u16(f"{where}: extended data length")
     if total == 0:
         return ExtendedData()
+    if total > r.left and not issues.strict:
+        issues.fix(f"{where} at byte {r.pos}", f"extended data length {total} exceeds the {r.left} bytes left",
+                   "read the blocks present")
+        total = r.left
     area = r.sub(total, f"{where}: extended data ({total} bytes declared)")
     method = None
     counts: tuple[tuple[int, int, int], ...] = ()
@@ -180,6 +189,7 @@ def read_extended(r: Reader, where: str, issues: Issues, *, unit: AngleUnit, inc
     deltas: tuple[SingularPoint, ...] = ()
     others: list[tuple[int, bytes]] = []
     k = 0
+    head = 4 if inclusive else 0
     while area.left > 0:
         bwhere = f"{where}: extended block {k} at byte {area.pos}"
         if area.left < 4:
@@ -187,7 +197,22 @@ def read_extended(r: Reader, where: str, issues: Issues, *, unit: AngleUnit, inc
             break
         btype = area.u16(f"{bwhere}: type")
         blen = area.u16(f"{bwhere}: length")
-        head = 4 if inclusive else 0
+        if btype == CORE_DELTA_BLOCK and not issues.strict and not cores and not deltas:
+            content = Reader(r.buf, r.fmt, area.pos, r.end)  # may run past a short declared length
+            try:
+                cores, deltas = _read_points(content, bwhere, "core", unit, 1), _read_points(content, bwhere, "delta", unit, 3)
+            except InvalidTemplate as exc:
+                issues.fix(bwhere, f"core/delta block does not parse ({exc})", "skip the rest of the extended data")
+                break
+            used = content.pos - area.pos
+            if used != blen - head:
+                issues.fix(bwhere, f"core/delta block declares {blen - head} data bytes, its content takes {used}",
+                           "read it by its content")
+            area.pos = content.pos
+            if area.pos > area.end:
+                area.end = r.pos = area.pos
+            k += 1
+            continue
         if blen < head or blen - head > area.left:
             issues.fix(
                 bwhere, f"block length {blen} outside {head}-{area.left + head} (the rest of the extended data)",

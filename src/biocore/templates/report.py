@@ -127,6 +127,8 @@ class ViewInfo:
         ISO 2011 ``(year, month, day, hour, minute, second, millisecond)`` (0xFF.. fields = unknown).
     ending_type : int
         ISO 2011 ridge-ending location: 0 valley skeleton bifurcation point, 1 ridge skeleton end point.
+    certifications : tuple of (int, int)
+        ISO 2011 certification blocks ``(authority id, scheme id)``.
     extended : ExtendedData
     """
 
@@ -142,6 +144,7 @@ class ViewInfo:
     device: CaptureDevice = field(default_factory=CaptureDevice)
     capture_time: tuple[int, ...] | None = None
     ending_type: int = 0
+    certifications: tuple[tuple[int, int], ...] = ()
     extended: ExtendedData = field(default_factory=ExtendedData)
 
 
