@@ -12,7 +12,7 @@ Two fidelity levels:
       for c in biocore.synth.iter_captures(5, seed=0, encounters=(0, 1)): ...
 
 * **templates only** - minutiae sets with realistic counts, layout, directions and capture noise,
-  about two thousand persons (ten fingers) a second on one core, for million-person galleries::
+  several thousand persons (ten fingers) a second on one core, for million-person galleries::
 
       for batch in biocore.synth.iter_batches(1_000_000, seed=0, encounters=(0,)):
           batch.person, batch.finger, batch.offsets, batch.x, batch.y, batch.angle, batch.kind

@@ -123,25 +123,26 @@ class ImpressionParameters:
     image_width_px: int = 300
     image_height_px: int = 400
     # Contact region: an ellipse of this size inside the silhouette (fraction of the silhouette).
-    contact_scale: tuple[float, float] = (0.86, 1.05)
-    contact_offset_px: float = 30.0
+    contact_scale: tuple[float, float] = (0.72, 1.02)
+    contact_offset_px: float = 45.0
     # Finger placement on the sensor.
-    translation_px: float = 22.0
-    rotation_rad: float = 0.26
+    translation_px: float = 40.0
+    rotation_rad: float = 0.35
     # Plastic distortion (Cappelli et al. 2001): a rigid displacement reached outside the close
     # contact region, braked to zero inside it.
-    distortion_shift_px: float = 10.0
-    distortion_rotation_rad: float = 0.05
+    distortion_shift_px: float = 16.0
+    distortion_rotation_rad: float = 0.08
     distortion_contact_radius_px: tuple[float, float] = (50.0, 90.0)
     distortion_transition_px: float = 90.0
     distortion_brake_exponent: float = 1.4
     # Skin condition and pressure: threshold of the ridge field (negative: wet/heavy, positive: dry/light).
-    ridge_level: tuple[float, float] = (-0.32, 0.32)
+    ridge_level: tuple[float, float] = (-0.38, 0.38)
     ridge_level_patchiness: float = 0.22
     ridge_level_patch_size_px: float = 18.0
     ridge_softness: float = 0.18
     edge_fade_px: float = 16.0
-    pore_density_per_px2: float = 0.004
+    speck_density_per_px2: float = 0.012
+    speck_level: tuple[float, float] = (0.2, 1.8)
     grain_size_px: float = 1.2
     grain_strength: float = 0.35
     # Sensor: contrast, blur, noise.

@@ -45,15 +45,23 @@ def ink(rng: np.random.Generator, ridges: np.ndarray, presence: np.ndarray, leve
     patches = smooth_noise(rng, h, w, params.ridge_level_patch_size_px)
     local = level + params.ridge_level_patchiness * patches + 0.6 * (1.0 - presence)
     out = 1.0 / (1.0 + np.exp(-(field - local) / params.ridge_softness))
-    if level > 0.0:
-        # Dry skin: pores and breaks - small white specks, more of them the drier the skin.
-        count = int(rng.poisson(params.pore_density_per_px2 * h * w * (0.3 + 2.5 * level)))
-        specks = np.zeros((h, w), np.float32)
-        specks[rng.integers(0, h, count), rng.integers(0, w, count)] = 1.0
-        specks = cv2.GaussianBlur(specks, (0, 0), 1.1) * 7.0
-        out = out * (1.0 - np.clip(specks, 0.0, 1.0))
+    # Noise of the capture (SFinGe's noising step): white specks breaking ridges (pores, dry
+    # patches, dust) and dark specks in valleys (sweat, dirt); more specks the drier the skin.
+    noisiness = rng.uniform(*params.speck_level)
+    density = params.speck_density_per_px2 * noisiness
+    white = _specks(rng, h, w, density * (1.0 + 2.0 * max(level, 0.0)))
+    dark = _specks(rng, h, w, 0.35 * density * (1.0 + 2.0 * max(-level, 0.0)))
+    out = np.maximum(out * (1.0 - white), 0.85 * dark)
     # Skin and ink texture: ridges are never evenly inked.
     grain = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), params.grain_size_px)
     grain /= max(float(grain.std()), 1e-6)
     out = out * np.clip(1.0 + params.grain_strength * grain, 0.0, 1.0)
     return (out * presence).astype(np.float32)
+
+
+def _specks(rng: np.random.Generator, h: int, w: int, density_per_px2: float) -> np.ndarray:
+    """Soft round specks of radius ~1-2 px at a Poisson density, values in [0, 1] (float32)."""
+    count = int(rng.poisson(density_per_px2 * h * w))
+    specks = np.zeros((h, w), np.float32)
+    specks[rng.integers(0, h, count), rng.integers(0, w, count)] = rng.uniform(0.5, 1.5, count).astype(np.float32)
+    return np.clip(cv2.GaussianBlur(specks, (0, 0), 1.0) * 8.0, 0.0, 1.0)
