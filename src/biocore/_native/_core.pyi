@@ -15,3 +15,24 @@ def crc32_many(
     lengths: npt.NDArray[np.int64],
     threads: int = 0,
 ) -> npt.NDArray[np.uint32]: ...
+
+# template_codec.cpp
+def biocore_scan(
+    data: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int, int]: ...
+def biocore_unpack(
+    data: npt.NDArray[np.uint8],
+    rec_offsets: npt.NDArray[np.int64],
+    min_offsets: npt.NDArray[np.int64],
+    x: npt.NDArray[np.int32],
+    y: npt.NDArray[np.int32],
+    angle: npt.NDArray[np.float32],
+    kind: npt.NDArray[np.uint8],
+    quality: npt.NDArray[np.uint8],
+    width: npt.NDArray[np.int32],
+    height: npt.NDArray[np.int32],
+    dpi: npt.NDArray[np.int32],
+    finger: npt.NDArray[np.uint8],
+    image_quality: npt.NDArray[np.uint8],
+    threads: int = 0,
+) -> int: ...

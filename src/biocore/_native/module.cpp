@@ -3,6 +3,7 @@
 
 namespace biocore {
 void register_checksum(py::module_& m);
+void register_template_codec(py::module_& m);
 }  // namespace biocore
 
 PYBIND11_MODULE(_core, m) {
@@ -13,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
     m.def("hardware_threads", []() { return biocore::resolve_threads(0); },
           "Number of threads the kernels use when asked for 0 (all cores).");
     biocore::register_checksum(m);
+    biocore::register_template_codec(m);
 }

@@ -34,6 +34,7 @@ from typing import Any
 
 from ..errors import InvalidArgument, InvalidTemplate
 from . import ansi378_2004, ansi378_2009, biocore_format, iso19794_2_2005, iso19794_2_2011, registry
+from .packed import PackedTemplates, decode_packed
 from .registry import Codec
 from .report import CaptureDevice, DecodeReport, ExtendedData, Repair, SingularPoint, ViewInfo
 from .template import FINGER_POSITIONS, MinutiaKind, Template
@@ -41,6 +42,7 @@ from .template import FINGER_POSITIONS, MinutiaKind, Template
 __all__ = [
     "Template", "MinutiaKind", "FINGER_POSITIONS", "encode", "decode", "decode_report", "formats", "Codec",
     "DecodeReport", "ViewInfo", "CaptureDevice", "ExtendedData", "SingularPoint", "Repair",
+    "PackedTemplates", "decode_packed",
 ]
 
 for _module, _description in (
