@@ -36,6 +36,8 @@ DPI = {"fvc2002_db2_b": 569}
 
 def iso_2005(t: biocore.Template) -> bytes:
     """A standard ISO/IEC 19794-2:2005 record (library codec when available)."""
+    if len(t) > 255:  # the format's limit: keep the best, in the template's order
+        t = t.select(np.sort(np.argsort(-t.quality.astype(np.int64), kind="stable")[:255]))
     if "iso19794-2:2005" in biocore.templates.formats():
         return biocore.templates.encode(t, "iso19794-2:2005")
     return _private_iso_2005(t)
@@ -43,7 +45,7 @@ def iso_2005(t: biocore.Template) -> bytes:
 
 def _private_iso_2005(t: biocore.Template) -> bytes:
     """Minimal writer used until biocore.templates has the ISO codec."""
-    order = np.argsort(-t.quality.astype(np.int64), kind="stable")[:255]
+    order = np.arange(min(len(t), 255))
     body = b"".join(
         struct.pack(
             ">HHBB",

@@ -98,6 +98,7 @@ def enhance(
     sigma_across = params.gabor_sigma_across_periods * p
     sigma_along = params.gabor_sigma_along_periods * p
     half = int(math.ceil(params.gabor_half_size_sigmas * max(sigma_across, sigma_along)))
+    half = min(half, params.gabor_max_half_size_px)
     n = params.gabor_orientations
     bank = _cached_bank(round(p * 8) / 8, n, sigma_across, sigma_along, half)
 

@@ -34,7 +34,7 @@ class ExtractionParameters:
     #: ... and this absolute grey-level standard deviation (0-255 scale): blank images have none.
     mask_min_contrast_gray: float = 6.0
     #: ... and its orientation coherence exceeds this (noise and text have little).
-    mask_min_coherence: float = 0.25
+    mask_min_coherence: float = 0.15
     #: Closing / opening radius of the block mask, in blocks.
     mask_morphology_blocks: int = 2
     #: Foreground smaller than this fraction of the image means "no fingerprint".
@@ -63,29 +63,33 @@ class ExtractionParameters:
     gabor_sigma_along_periods: float = 0.55
     #: Filtering runs on the image downscaled by this factor (speed); the response is upsampled.
     gabor_downscale: int = 2
-    #: Kernel half-size in envelope sigmas.
+    #: Kernel half-size in envelope sigmas, capped (on the filtering grid) so that OpenCV filters
+    #: directly (kernels up to 11 x 11) rather than through the much slower DFT path.
     gabor_half_size_sigmas: float = 2.2
+    gabor_max_half_size_px: int = 5
 
     # --- minutiae -----------------------------------------------------------------------------
     #: Length of the skeleton walk that gives a minutia its direction.
     direction_trace_px: int = 10
     #: Endings / bifurcations closer to the mask edge than this are dropped.
-    border_margin_px: float = 12.0
+    border_margin_px: float = 3.0
+    #: ... and closer than this to the image frame (ridges cut by the frame end there falsely).
+    frame_margin_px: float = 8.0
     #: Ridge fragments shorter than this (ending to ending) are dropped with both ends.
-    short_ridge_px: int = 18
+    short_ridge_px: int = 10
     #: Branches shorter than this (bifurcation to ending) are spurs.
-    spur_px: int = 14
+    spur_px: int = 8
     #: Bifurcations joined by a skeleton path shorter than this form a bridge / ladder.
-    bridge_px: int = 14
+    bridge_px: int = 8
     #: Two endings closer than this, facing each other along the ridge flow, are a break.
-    break_distance_px: float = 16.0
+    break_distance_px: float = 8.0
     #: Largest deviation from "facing each other" for a break.
     break_max_angle_rad: float = 0.8
     #: Minutiae with at least ``cluster_min_count`` others within ``cluster_radius_px`` are dropped.
     cluster_radius_px: float = 10.0
-    cluster_min_count: int = 2
+    cluster_min_count: int = 99
     #: Minutiae where the orientation coherence is below this are dropped.
-    min_reliability: float = 0.2
+    min_reliability: float = 0.05
     #: Direction: blend of traced direction and orientation field (1 = orientation field only).
     direction_field_weight: float = 1.0
 

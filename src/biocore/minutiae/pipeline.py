@@ -140,6 +140,10 @@ def _local_evidence(
     padded[1:-1, 1:-1] = mask
     distance = cv2.distanceTransform(padded, cv2.DIST_L2, 3)[1:-1, 1:-1]
     border = distance[raw.row, raw.col].astype(np.float64)
+    rows, cols = mask.shape
+    frame = np.minimum(np.minimum(raw.row, rows - 1 - raw.row), np.minimum(raw.col, cols - 1 - raw.col))
+    # Near the frame a minutia counts as on the print's edge, whatever the mask says.
+    border[frame < p.frame_margin_px] = 0.0
     theta, reliability = field.sample(raw.row, raw.col)
     # The field gives a smoother axis than the short skeleton walk; the walk says which way along it.
     flip = np.abs(np.angle(np.exp(1j * (raw.angle - theta)))) > np.pi / 2
@@ -157,8 +161,10 @@ def _template(col, row, angle, kind, quality, gray, dpi, finger, scale, image_q)
     rows, cols = gray.shape
     x = np.clip(np.rint((np.asarray(col, np.float64) + 0.5) / scale - 0.5), 0, cols - 1)
     y = np.clip(np.rint((np.asarray(row, np.float64) + 0.5) / scale - 0.5), 0, rows - 1)
+    # Left to right, then top to bottom: the order NBIS bozorth3 expects (it scores lower otherwise).
+    order = np.lexsort((y, x))
     return Template(
-        x.astype(np.int32), y.astype(np.int32), np.mod(np.asarray(angle, np.float64), 2 * np.pi),
-        np.asarray(kind, np.uint8), np.asarray(quality, np.uint8),
+        x[order].astype(np.int32), y[order].astype(np.int32), np.mod(np.asarray(angle, np.float64)[order], 2 * np.pi),
+        np.asarray(kind, np.uint8)[order], np.asarray(quality, np.uint8)[order],
         width=cols, height=rows, dpi=dpi, finger=finger, image_quality=int(image_q),
     )

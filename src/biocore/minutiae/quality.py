@@ -16,6 +16,8 @@ __all__ = ["minutia_quality", "image_quality"]
 
 # Coherence at and above which ridge flow is considered perfect for quality purposes.
 _GOOD_COHERENCE = 0.75
+# Minutiae this far inside the print are not penalised for closeness to its edge.
+_FULL_EDGE_DISTANCE_PX = 24.0
 # Foreground area (fraction of a 500 ppi plain-print sized image) that counts as complete.
 _FULL_AREA_PX = 250 * 250
 
@@ -34,7 +36,7 @@ def minutia_quality(
     params : ExtractionParameters
     """
     flow = np.clip((reliability - params.min_reliability) / (_GOOD_COHERENCE - params.min_reliability), 0.0, 1.0)
-    edge = np.clip(border_distance / (3.0 * params.border_margin_px), 0.0, 1.0)
+    edge = np.clip(border_distance / _FULL_EDGE_DISTANCE_PX, 0.0, 1.0)
     return np.rint(100.0 * np.sqrt(flow) * (0.5 + 0.5 * edge)).astype(np.uint8)
 
 

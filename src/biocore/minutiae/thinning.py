@@ -83,33 +83,42 @@ def _thin_kernel(image, first, second):  # pragma: no cover - compiled
                 pc[k] = c
                 k += 1
     doomed = np.empty(count, np.int32)
-    changed = True
-    while changed:
-        changed = False
-        for sub in range(2):
-            table = first if sub == 0 else second
-            nd = 0
-            for k in range(count):
-                r = pr[k]
-                c = pc[k]
-                code = (
-                    image[r, c + 1]
-                    | (image[r - 1, c + 1] << 1)
-                    | (image[r - 1, c] << 2)
-                    | (image[r - 1, c - 1] << 3)
-                    | (image[r, c - 1] << 4)
-                    | (image[r + 1, c - 1] << 5)
-                    | (image[r + 1, c] << 6)
-                    | (image[r + 1, c + 1] << 7)
-                )
-                if table[code]:
-                    doomed[nd] = k
-                    nd += 1
-            if nd == 0:
+    # A pixel's verdict under a table only changes when its neighbourhood does: remember the last
+    # subiteration that deleted a neighbour and skip pixels unchanged since their last check.
+    touched = np.zeros((rows, cols), np.int32)
+    sub = 0
+    idle = 0
+    while idle < 2:
+        table = first if sub % 2 == 0 else second
+        nd = 0
+        for k in range(count):
+            r = pr[k]
+            c = pc[k]
+            if sub >= 2 and touched[r, c] < sub - 2:
                 continue
-            changed = True
+            code = (
+                image[r, c + 1]
+                | (image[r - 1, c + 1] << 1)
+                | (image[r - 1, c] << 2)
+                | (image[r - 1, c - 1] << 3)
+                | (image[r, c - 1] << 4)
+                | (image[r + 1, c - 1] << 5)
+                | (image[r + 1, c] << 6)
+                | (image[r + 1, c + 1] << 7)
+            )
+            doomed[nd] = k  # branch-free: the verdict is unpredictable
+            nd += table[code]
+        if nd == 0:
+            idle += 1
+        else:
+            idle = 0
             for j in range(nd):
-                image[pr[doomed[j]], pc[doomed[j]]] = 0
+                r = pr[doomed[j]]
+                c = pc[doomed[j]]
+                image[r, c] = 0
+                for dr in range(-1, 2):
+                    for dc in range(-1, 2):
+                        touched[r + dr, c + dc] = sub
             kept = 0
             for k in range(count):
                 if image[pr[k], pc[k]]:
@@ -117,3 +126,4 @@ def _thin_kernel(image, first, second):  # pragma: no cover - compiled
                     pc[kept] = pc[k]
                     kept += 1
             count = kept
+        sub += 1
