@@ -110,3 +110,12 @@ def test_master_template_is_valid(masters):
     t = masters[0].template()
     assert t.width == DEFAULT_MASTER.canvas_width_px and t.dpi == 500 and len(t) == len(masters[0].minutiae)
     assert set(np.unique(t.kind)) <= {1, 2}
+
+
+def test_stages_are_traced():
+    import biocore
+
+    with biocore.trace() as t:
+        m = _make_master_cached.__wrapped__(77, 1, None, DEFAULT_MASTER)
+    assert {"synth.master.orientation", "synth.master.ridges", "synth.master.skeleton"} <= set(t.keys())
+    assert np.array_equal(t["synth.master.ridges"], m.ridges)

@@ -6,6 +6,10 @@ minutiae read off it. Impressions (:mod:`.impressions`) are captures of a master
 
 Masters are deterministic functions of ``(seed, finger, finger_class, params)`` and cached in
 memory (they take a few tenths of a second; an impression takes milliseconds).
+
+Traced stages (``with biocore.trace() as t``, on a cache miss): ``synth.master.orientation``,
+``synth.master.period``, ``synth.master.mask``, ``synth.master.ridges``, ``synth.master.skeleton``;
+impressions add ``synth.impression.presence`` and ``synth.impression.ink``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._shared import tracing
 from .._shared.validation import check_choice, check_int
 from ..templates import Template
 from . import density, groundtruth, master, orientation, silhouette, singularities
@@ -118,7 +123,9 @@ def _make_master_cached(seed: int, finger: int, finger_class: str | None, params
     period = density.period_map(rng, points, w, h, params)
     mask = silhouette.silhouette_mask(shape, w, h)
     ridges = master.grow_ridges(rng, theta, period, mask, params)
-    minutiae, _ = groundtruth.detect_minutiae(ridges, mask, params)
+    minutiae, skeleton = groundtruth.detect_minutiae(ridges, mask, params)
+    for name, value in (("orientation", theta), ("period", period), ("mask", mask), ("ridges", ridges), ("skeleton", skeleton)):
+        tracing.record(f"synth.master.{name}", value)
     for arr in (ridges, mask, theta, period):
         arr.flags.writeable = False
     return Master(ridges, mask, theta, period, minutiae, shape, points, cls, finger, seed)
