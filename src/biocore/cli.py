@@ -148,10 +148,30 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return run(args)
 
 
+# --- convert ---------------------------------------------------------------------------------
+
+
+def _add_convert(sub: argparse._SubParsersAction) -> None:
+    from .templates.commands import add_arguments
+
+    p = sub.add_parser(
+        "convert", help="convert a minutiae template between ISO 19794-2, ANSI 378 and biocore formats",
+        description="biocore convert probe.ist probe.ansi --to ansi378:2009 [--from iso19794-2:2005] [--lenient]",
+    )
+    add_arguments(p)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .templates.commands import run
+
+    return run(args)
+
+
 _SUBCOMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Callable[[argparse.Namespace], int]]] = [
     (_add_version, "version", _cmd_version),
     (_add_extract, "extract", _cmd_extract),
     (_add_synth, "synth", _cmd_synth),
+    (_add_convert, "convert", _cmd_convert),
 ]
 
 

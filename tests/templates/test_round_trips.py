@@ -38,7 +38,7 @@ def _assert_same_up_to_quantisation(t: Template, u: Template, fmt: str) -> None:
     assert (u.x.tolist(), u.y.tolist(), u.kind.tolist(), u.quality.tolist()) == (
         t.x.tolist(), t.y.tolist(), t.kind.tolist(), t.quality.tolist())
     assert (u.width, u.height, u.finger, u.image_quality) == (t.width, t.height, t.finger, t.image_quality)
-    assert round(u.dpi / 2.54) == round(t.dpi / 2.54)  # px/cm is what the standards hold
+    assert round(u.dpi / 2.54) == max(1, round(t.dpi / 2.54))  # px/cm (at least 1) is what the standards hold
     if len(t):
         assert _angle_error_deg(t.angle, u.angle).max() <= ANGLE_UNIT_DEG[fmt] / 2 + 1e-3
 
