@@ -148,6 +148,27 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return run(args)
 
 
+# --- face ------------------------------------------------------------------------------------
+
+
+def _add_face(sub: argparse._SubParsersAction) -> None:
+    from .face.commands import add_arguments
+
+    p = sub.add_parser(
+        "face",
+        help="portrait quality for ID photos (ICAO 9303 / ISO/IEC 19794-5): verdict and what to fix",
+        description="Assess portraits. Examples: biocore face photo.jpg; biocore face *.jpg --json; "
+        "biocore face photo.jpg --profile live --token token.png --overlay check.png",
+    )
+    add_arguments(p)
+
+
+def _cmd_face(args: argparse.Namespace) -> int:
+    from .face.commands import run
+
+    return run(args)
+
+
 # --- convert ---------------------------------------------------------------------------------
 
 
@@ -171,6 +192,7 @@ _SUBCOMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Call
     (_add_version, "version", _cmd_version),
     (_add_extract, "extract", _cmd_extract),
     (_add_synth, "synth", _cmd_synth),
+    (_add_face, "face", _cmd_face),
     (_add_convert, "convert", _cmd_convert),
 ]
 

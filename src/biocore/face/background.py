@@ -31,9 +31,9 @@ def background_mask(shape: tuple[int, ...], lm: Landmarks, params: FaceParameter
 
 
 def background_measures(rgb: np.ndarray, lm: Landmarks, params: FaceParameters) -> dict[str, float]:
-    """``background_lightness``: mean CIELAB L* (0-100) of the samples;
-    ``background_uniformity``: standard deviation of L* after removing a best-fit plane (a smooth
-    light fall-off on a plain wall is allowed; texture, objects and edges are not). NaN when fewer
+    """``background_lightness``: median CIELAB L* (0-100) of the samples;
+    ``background_uniformity``: robust spread (1.4826 x MAD) of L* after removing a best-fit plane (a
+    smooth light fall-off on a plain wall is allowed; texture, objects and edges are not). NaN when fewer
     than 1 % of the pixels are background (the head fills the frame). Computed on a copy whose
     short side is 128 px."""
     h, w = rgb.shape[:2]
@@ -49,7 +49,8 @@ def background_measures(rgb: np.ndarray, lm: Landmarks, params: FaceParameters) 
     values = lightness[ys, xs].astype(np.float64)
     design = np.column_stack([np.ones_like(values), xs / small.shape[1], ys / small.shape[0]])
     coef, *_ = np.linalg.lstsq(design, values, rcond=None)
-    return {
-        "background_lightness": float(values.mean()),
-        "background_uniformity": float((values - design @ coef).std()),
-    }
+    residual = values - design @ coef
+    # A robust spread (1.4826 x median absolute deviation): stray hair at the sample edge should
+    # not count as a busy background, a pattern over most of it should.
+    spread = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
+    return {"background_lightness": float(np.median(values)), "background_uniformity": spread}

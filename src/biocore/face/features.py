@@ -33,8 +33,8 @@ def feature_measures(chip: Chip) -> dict[str, float]:
       pixels are either dark (mouth cavity) or teeth (bright and colourless).
     - ``mouth_visible``: luma standard deviation across the lips (+-0.3 x +-0.15 IED about the lip
       line) over that of the whole face.
-    - ``smile``: fraction of the mouth window that is teeth (luma above the skin median, CIELAB
-      chroma below half the skin's); a neutral closed mouth shows none.
+    - ``smile``: fraction of the mouth window that is teeth (brighter than the skin median with
+      under half its CIELAB chroma, or far brighter than the skin); a neutral closed mouth shows none.
     - ``glasses``: mean vertical gradient on the nose bridge between the eyes over the mean on
       the cheeks; a frame bridge is a sharp horizontal edge there.
     """
@@ -62,7 +62,7 @@ def feature_measures(chip: Chip) -> dict[str, float]:
     rows, cols = chip.rect(-_MOUTH_HALF_W, mouth_dy - _MOUTH_HALF_H, _MOUTH_HALF_W, mouth_dy + _MOUTH_HALF_H)
     mouth = chip.luma[rows, cols]
     mouth_chroma = np.hypot(chip.lab[rows, cols, 1], chip.lab[rows, cols, 2])
-    teeth = (mouth > skin_med) & (mouth_chroma < 0.5 * skin_chroma)
+    teeth = ((mouth > skin_med) & (mouth_chroma < 0.5 * skin_chroma)) | (mouth > 1.6 * skin_med + 10)
     cavity = mouth < 0.45 * skin_med
     third = mouth.shape[1] // 3
     centre = (teeth | cavity)[:, third:2 * third]

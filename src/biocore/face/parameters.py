@@ -30,7 +30,7 @@ class FaceParameters:
     nose_below_eyes_ied: float = 0.62
     mouth_below_eyes_ied: float = 1.12
     chin_below_eyes_ied: float = 1.95
-    crown_above_eyes_ied: float = 2.05
+    crown_above_eyes_ied: float = 1.9
     head_half_width_ied: float = 1.05
 
     # --- aligned face chip on which appearance measures run -------------------------------------
