@@ -222,3 +222,12 @@ def test_glasses_frame_raises_bridge_edges(backend, base):
     r = run(img, backend)
     assert r.measures["glasses"].value > base.measures["glasses"].value + 1.0
     assert not r.measures["glasses"].passed and base.measures["glasses"].passed
+
+
+def test_large_photo_is_measured_in_original_pixels(backend, base):
+    big = cv2.resize(P.portrait(), None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
+    r = run(big, backend)
+    assert r.measures["inter_eye_distance"].value == pytest.approx(4 * base.measures["inter_eye_distance"].value, rel=0.05)
+    assert r.landmarks["eye_left"] == pytest.approx(tuple(4 * v for v in base.landmarks["eye_left"]), abs=8)
+    assert r.measures["roll"].value == pytest.approx(base.measures["roll"].value, abs=1.5)
+    assert r.token().shape == (320, 240, 3)

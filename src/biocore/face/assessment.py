@@ -81,26 +81,38 @@ def assess(
 
 
 def measure(rgb: np.ndarray, *, backend: str = "auto", params: FaceParameters = DEFAULT):
-    """Raw values of every measure for a validated RGB image: (values, faces, landmarks, backend name)."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    """Raw values of every measure for a validated RGB image.
+
+    Returns (values, faces, landmarks, backend name); faces and landmarks in original pixels.
+    Large photos are measured on a copy whose short side is ``work_short_side_px`` (every measure
+    is scale-free or converted back), except compression, which needs the original 8-px grid.
+    """
+    scale = min(1.0, params.work_short_side_px / min(rgb.shape[:2]))
+    work = rgb
+    if scale < 1.0:
+        size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+        work = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
     impl = get_backend(backend)
-    faces = _keep_real_faces(impl.detect(rgb, gray, params), params)
+    faces = _keep_real_faces(impl.detect(work, gray, params), params)
     tracing.record("face.detections", faces)
-    values: dict[str, float] = {"face_count": float(len(faces)), **image_measures(rgb.shape), "colour": colour_measure(rgb)}
+    values: dict[str, float] = {"face_count": float(len(faces)), **image_measures(rgb.shape), "colour": colour_measure(work)}
     if not faces:
         return values, faces, None, impl.name
     face = faces[0]
     lm = estimate_landmarks(gray, face, params)
     pose = estimate_pose(face)
-    chip = make_chip(rgb, lm, params)
+    chip = make_chip(work, lm, params)
     tracing.record("face.landmarks", lm)
     tracing.record("face.chip", chip.rgb)
-    values.update(geometry_measures(rgb.shape, lm, pose, params))
+    values.update(geometry_measures(work.shape, lm, pose, params))
+    values["inter_eye_distance"] /= scale
     values.update(feature_measures(chip))
     values.update(photometry_measures(chip, params))
-    values.update(background_measures(rgb, lm, params))
-    values["compression"] = compression_measure(gray, face.box, params)
-    return values, faces, lm, impl.name
+    values.update(background_measures(work, lm, params))
+    faces = [f.scaled(1.0 / scale) for f in faces] if scale < 1.0 else faces
+    values["compression"] = compression_measure(rgb, faces[0].box, params)
+    return values, faces, lm.scaled(1.0 / scale) if scale < 1.0 else lm, impl.name
 
 
 def _keep_real_faces(faces, params: FaceParameters):

@@ -60,6 +60,13 @@ class DetectedFace:
     nose: tuple[float, float] | None
     approximate: bool
 
+    def scaled(self, f: float) -> DetectedFace:
+        """The same face in an image resized by ``f``."""
+        x, y, w, h = self.box
+        p = lambda q: (q[0] * f, q[1] * f)  # noqa: E731
+        nose = None if self.nose is None else p(self.nose)
+        return DetectedFace((x * f, y * f, w * f, h * f), self.score, p(self.eye_left), p(self.eye_right), nose, self.approximate)
+
 
 class FaceBackend(Protocol):
     name: str

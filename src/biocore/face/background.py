@@ -39,8 +39,7 @@ def background_measures(rgb: np.ndarray, lm: Landmarks, params: FaceParameters) 
     h, w = rgb.shape[:2]
     f = min(1.0, 128.0 / min(h, w))
     small = cv2.resize(rgb, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else rgb
-    scaled = Landmarks(*(tuple(np.asarray(p) * f) for p in (lm.eye_left, lm.eye_right, lm.nose, lm.mouth, lm.chin, lm.crown)), lm.approximate)
-    mask = background_mask(small.shape, scaled, params)
+    mask = background_mask(small.shape, lm.scaled(f), params)
     if mask.mean() < 0.01 or mask.sum() < 20:
         nan = float("nan")
         return {"background_lightness": nan, "background_uniformity": nan}

@@ -53,6 +53,11 @@ class Landmarks:
     def ied_px(self) -> float:
         return math.hypot(self.eye_right[0] - self.eye_left[0], self.eye_right[1] - self.eye_left[1])
 
+    def scaled(self, f: float) -> Landmarks:
+        """The same landmarks in an image resized by ``f``."""
+        pts = [(p[0] * f, p[1] * f) for p in (self.eye_left, self.eye_right, self.nose, self.mouth, self.chin, self.crown)]
+        return Landmarks(*pts, self.approximate)
+
     def as_dict(self) -> dict[str, tuple[float, float]]:
         return {k: getattr(self, k) for k in ("eye_left", "eye_right", "nose", "mouth", "chin", "crown")}
 

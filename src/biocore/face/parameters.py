@@ -14,6 +14,10 @@ __all__ = ["FaceParameters", "DEFAULT"]
 
 @dataclass(frozen=True)
 class FaceParameters:
+    # --- working resolution ---------------------------------------------------------------------
+    # Photos larger than this (short side) are measured on a reduced copy (speed on 24 MP images).
+    work_short_side_px: int = 1024
+
     # --- detection ------------------------------------------------------------------------------
     # Faces smaller than this fraction of the short image side are not portraits of the applicant.
     min_face_fraction: float = 0.12

@@ -90,16 +90,20 @@ def colour_measure(rgb: np.ndarray) -> float:
     return float(np.hypot(lab[..., 1], lab[..., 2]).mean())
 
 
-def compression_measure(gray: np.ndarray, box: tuple[float, float, float, float], params: FaceParameters) -> float:
+def compression_measure(rgb: np.ndarray, box: tuple[float, float, float, float], params: FaceParameters) -> float:
     """``compression``: blockiness, the mean absolute luma step across 8-px block boundaries
-    divided by the mean step inside blocks, over the face box in original pixels; ~1 for
-    uncompressed or mildly compressed images, well above for heavy JPEG."""
-    x, y, w, h = (int(round(v)) for v in box)
+    divided by the mean step inside blocks, over (at most the central 256 x 256 px of) the face
+    box in original pixels; ~1 for uncompressed or mildly compressed images, well above 1 for heavy
+    JPEG. NaN when the face box is under 32 px."""
     b = params.jpeg_block_px
-    x0, y0 = max(0, x) // b * b, max(0, y) // b * b
-    roi = gray[y0:min(gray.shape[0], y + h), x0:min(gray.shape[1], x + w)].astype(np.float32)
-    if min(roi.shape) < 4 * b:
+    x, y, w, h = box
+    half = min(128.0, w / 2, h / 2)
+    cx, cy = x + w / 2, y + h / 2
+    x0, y0 = int(max(0, cx - half)) // b * b, int(max(0, cy - half)) // b * b
+    x1, y1 = int(min(rgb.shape[1], cx + half)), int(min(rgb.shape[0], cy + half))
+    if min(x1 - x0, y1 - y0) < 4 * b:
         return float("nan")
+    roi = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY).astype(np.float32)
     ratios = []
     for diff in (np.abs(np.diff(roi, axis=1)), np.abs(np.diff(roi, axis=0).T)):
         pos = np.arange(diff.shape[1]) % b
