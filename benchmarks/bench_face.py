@@ -46,7 +46,9 @@ def bench_speed(repeat: int) -> None:
         biocore.face.assess(img)
         times.append((time.perf_counter() - t) * 1000)
     p90 = float(np.percentile(times, 90))
-    print(f"assess 640x480, one OpenCV thread: median {statistics.median(times):.1f} ms, p90 {p90:.1f} ms ({repeat} runs)")
+    print(
+        f"assess 640x480, one OpenCV thread: median {statistics.median(times):.1f} ms, p90 {p90:.1f} ms ({repeat} runs)"
+    )
     if MEDS.is_dir():
         files = sorted(MEDS.glob("*.jpg"))
         meds_t = []
@@ -55,8 +57,10 @@ def bench_speed(repeat: int) -> None:
             t = time.perf_counter()
             biocore.face.assess(rgb)
             meds_t.append((time.perf_counter() - t) * 1000)
-        print(f"assess MEDS-II portraits (mostly 480x600, decoded beforehand): median {statistics.median(meds_t):.1f} ms"
-              f" over {len(files)}")
+        print(
+            f"assess MEDS-II portraits (mostly 480x600, decoded beforehand): median {statistics.median(meds_t):.1f} ms"
+            f" over {len(files)}"
+        )
 
 
 def bench_cold_start() -> None:
@@ -66,8 +70,12 @@ def bench_cold_start() -> None:
         "t1=time.perf_counter(); biocore.face.assess(img); t2=time.perf_counter(); "
         "print(f'{(t2-t)*1000:.0f} {(t2-t1)*1000:.0f}')"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    print(f"cold start (imports + first assessment): {out[0]} ms, of which the first assessment {out[1]} ms")
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    print(
+        f"cold start (imports + first assessment): {out[0]} ms, of which the first assessment {out[1]} ms"
+    )
 
 
 def _fails(r, *names: str) -> bool:
@@ -76,23 +84,56 @@ def _fails(r, *names: str) -> bool:
 
 RULES = [
     # (label, which notes, expectation on the ICAO report)
-    ("profile view rejected (no frontal face, or yaw fails)", lambda n: "PROFILE" in n,
-     lambda r: r.measures["face_count"].value == 0 or _fails(r, "yaw")),
-    ("frontal, untilted: face found and pose (yaw/pitch/roll) passes",
-     lambda n: "frontal" in n and "tilt" not in n and "turned" not in n,
-     lambda r: r.measures["face_count"].value == 1 and not _fails(r, "yaw", "pitch", "roll")),
-    ("tilted / turned head: pose fails", lambda n: "tilt" in n or "turned" in n,
-     lambda r: _fails(r, "yaw", "pitch", "roll")),
-    ("broad smile: mouth_open or smile fails", lambda n: "smile" in n, lambda r: _fails(r, "mouth_open", "smile")),
-    ("eyes nearly closed: eyes_open fails", lambda n: "eyes nearly closed" in n, lambda r: _fails(r, "eyes_open")),
-    ("colour cast: natural_colour fails", lambda n: "colour cast" in n, lambda r: _fails(r, "natural_colour")),
-    ("dark: luminance or under-exposure fails", lambda n: n.startswith("dark"),
-     lambda r: _fails(r, "luminance_mean", "under_exposure")),
-    ("busy / office background: background_uniformity fails", lambda n: "busy" in n or "office" in n,
-     lambda r: _fails(r, "background_uniformity")),
-    ("plain wall: background_uniformity passes", lambda n: "plain wall" in n,
-     lambda r: r.measures["face_count"].value == 1 and not _fails(r, "background_uniformity")),
-    ("240x240 webcam shot: inter_eye_distance fails", lambda n: "240x240" in n, lambda r: _fails(r, "inter_eye_distance")),
+    (
+        "profile view rejected (no frontal face, or yaw fails)",
+        lambda n: "PROFILE" in n,
+        lambda r: r.measures["face_count"].value == 0 or _fails(r, "yaw"),
+    ),
+    (
+        "frontal, untilted: face found and pose (yaw/pitch/roll) passes",
+        lambda n: "frontal" in n and "tilt" not in n and "turned" not in n,
+        lambda r: r.measures["face_count"].value == 1 and not _fails(r, "yaw", "pitch", "roll"),
+    ),
+    (
+        "tilted / turned head: pose fails",
+        lambda n: "tilt" in n or "turned" in n,
+        lambda r: _fails(r, "yaw", "pitch", "roll"),
+    ),
+    (
+        "broad smile: mouth_open or smile fails",
+        lambda n: "smile" in n,
+        lambda r: _fails(r, "mouth_open", "smile"),
+    ),
+    (
+        "eyes nearly closed: eyes_open fails",
+        lambda n: "eyes nearly closed" in n,
+        lambda r: _fails(r, "eyes_open"),
+    ),
+    (
+        "colour cast: natural_colour fails",
+        lambda n: "colour cast" in n,
+        lambda r: _fails(r, "natural_colour"),
+    ),
+    (
+        "dark: luminance or under-exposure fails",
+        lambda n: n.startswith("dark"),
+        lambda r: _fails(r, "luminance_mean", "under_exposure"),
+    ),
+    (
+        "busy / office background: background_uniformity fails",
+        lambda n: "busy" in n or "office" in n,
+        lambda r: _fails(r, "background_uniformity"),
+    ),
+    (
+        "plain wall: background_uniformity passes",
+        lambda n: "plain wall" in n,
+        lambda r: r.measures["face_count"].value == 1 and not _fails(r, "background_uniformity"),
+    ),
+    (
+        "240x240 webcam shot: inter_eye_distance fails",
+        lambda n: "240x240" in n,
+        lambda r: _fails(r, "inter_eye_distance"),
+    ),
 ]
 
 
@@ -104,7 +145,9 @@ def bench_meds() -> None:
         return
     with open(MEDS / "INDEX.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    reports = {row["path"]: (row["visual_note"], biocore.face.assess(MEDS / row["path"])) for row in rows}
+    reports = {
+        row["path"]: (row["visual_note"], biocore.face.assess(MEDS / row["path"])) for row in rows
+    }
     print(f"MEDS-II development portraits ({len(reports)}), ICAO profile:")
     for label, which, expect in RULES:
         cases = [(p, r) for p, (n, r) in reports.items() if which(n)]
@@ -114,11 +157,17 @@ def bench_meds() -> None:
         extra = f"  (disagree: {', '.join(missed)})" if missed else ""
         print(f"  {label:62s} {len(cases) - len(missed):2d}/{len(cases):2d}{extra}")
     found = [r for _, r in reports.values() if r.measures["face_count"].value == 1]
-    print(f"  faces found {len(found)}/{len(reports)}; per-measure ICAO pass rate over found faces:")
+    print(
+        f"  faces found {len(found)}/{len(reports)}; per-measure ICAO pass rate over found faces:"
+    )
     names = list(biocore.face.PROFILES["icao"].limits)
-    rates = [f"{n} {np.mean([r.measures[n].passed for r in found]):.0%}" for n in names if n != "face_count"]
+    rates = [
+        f"{n} {np.mean([r.measures[n].passed for r in found]):.0%}"
+        for n in names
+        if n != "face_count"
+    ]
     for i in range(0, len(rates), 6):
-        print("    " + ", ".join(rates[i:i + 6]))
+        print("    " + ", ".join(rates[i : i + 6]))
 
 
 def main() -> None:

@@ -41,7 +41,9 @@ def eye_mid() -> tuple[float, float]:
 def rotate(image: np.ndarray, angle_deg: float) -> np.ndarray:
     """Rotate counter-clockwise (OpenCV's convention) about the eye midpoint."""
     m = cv2.getRotationMatrix2D(eye_mid(), angle_deg, 1.0)
-    return cv2.warpAffine(image, m, (image.shape[1], image.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        image, m, (image.shape[1], image.shape[0]), borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def gamma(image: np.ndarray, g: float) -> np.ndarray:
@@ -55,8 +57,10 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     return cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1].copy()
 
 
-def patch(image: np.ndarray, centre: tuple[float, float], half_w: int, half_h: int, colour=(128, 128, 128)) -> np.ndarray:
+def patch(
+    image: np.ndarray, centre: tuple[float, float], half_w: int, half_h: int, colour=(128, 128, 128)
+) -> np.ndarray:
     out = image.copy()
     x, y = int(centre[0]), int(centre[1])
-    out[y - half_h:y + half_h, x - half_w:x + half_w] = colour
+    out[y - half_h : y + half_h, x - half_w : x + half_w] = colour
     return out

@@ -11,7 +11,9 @@ from biocore.errors import InvalidArgument, InvalidImage
 
 from . import portraits as P
 
-pytest.importorskip("dlib", reason="the face backend needs the 'face' extra (dlib-bin, face-recognition-models)")
+pytest.importorskip(
+    "dlib", reason="the face backend needs the 'face' extra (dlib-bin, face-recognition-models)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +85,18 @@ def test_shift_changes_centring_and_margins(backend, base):
     shifted = np.ascontiguousarray(img[:, 80:])  # crop 120 px from the left: the face moves left
     r = run(shifted, backend)
     assert r.measures["horizontal_centre"].value < base.measures["horizontal_centre"].value - 0.07
-    assert r.measures["margin_left"].value == pytest.approx(base.measures["margin_left"].value - 80 / 106, abs=0.35)
-    assert r.measures["margin_right"].value == pytest.approx(base.measures["margin_right"].value, abs=0.35)
+    assert r.measures["margin_left"].value == pytest.approx(
+        base.measures["margin_left"].value - 80 / 106, abs=0.35
+    )
+    assert r.measures["margin_right"].value == pytest.approx(
+        base.measures["margin_right"].value, abs=0.35
+    )
 
 
 def test_tight_crop_cuts_margins(backend):
     img = P.portrait()
     (lx, ly), (rx, ry) = P.eyes()
-    tight = np.ascontiguousarray(img[int(ly) - 150:int(ly) + 160, int(lx) - 75:int(rx) + 75])
+    tight = np.ascontiguousarray(img[int(ly) - 150 : int(ly) + 160, int(lx) - 75 : int(rx) + 75])
     r = run(tight, backend)
     for side in ("margin_left", "margin_right", "margin_top"):
         assert not r.measures[side].passed, side
@@ -98,7 +104,10 @@ def test_tight_crop_cuts_margins(backend):
 
 def test_image_size_and_aspect(base):
     assert base.measures["image_width"].value == 450 and base.measures["image_height"].value == 600
-    assert base.measures["aspect_ratio"].value == pytest.approx(0.75) and base.measures["aspect_ratio"].passed
+    assert (
+        base.measures["aspect_ratio"].value == pytest.approx(0.75)
+        and base.measures["aspect_ratio"].passed
+    )
 
 
 def test_jpeg_quality_5_shows_compression(backend, base):
@@ -112,7 +121,9 @@ def test_greyscale_is_detected(backend, base):
     r = run(grey, backend)
     assert base.measures["colour"].passed
     assert not r.measures["colour"].passed and r.measures["colour"].value < 1.0
-    assert math.isnan(r.measures["natural_colour"].value) and not r.measures["natural_colour"].passed
+    assert (
+        math.isnan(r.measures["natural_colour"].value) and not r.measures["natural_colour"].passed
+    )
 
 
 def test_colour_cast_moves_hue(backend, base):
@@ -207,7 +218,7 @@ def test_closed_eyes_are_not_open(backend, base):
     img = P.portrait()
     for ex, ey in P.eyes():  # paint eyelid skin with a lash line over both eyes
         img = P.patch(img, (ex, ey), 26, 14, colour=(196, 150, 130))
-        img[int(ey) + 2:int(ey) + 5, int(ex) - 22:int(ex) + 22] = (60, 40, 35)
+        img[int(ey) + 2 : int(ey) + 5, int(ex) - 22 : int(ex) + 22] = (60, 40, 35)
     r = run(img, backend)
     assert r.measures["eyes_open"].value < base.measures["eyes_open"].value - 0.1
     assert not r.measures["eyes_open"].passed and base.measures["eyes_open"].passed
@@ -217,7 +228,9 @@ def test_glasses_frame_raises_bridge_edges(backend, base):
     img = P.portrait()
     (lx, ly), (rx, ry) = P.eyes()
     for ex, ey in P.eyes():
-        cv2.rectangle(img, (int(ex) - 34, int(ey) - 22), (int(ex) + 34, int(ey) + 24), (20, 20, 20), 5)
+        cv2.rectangle(
+            img, (int(ex) - 34, int(ey) - 22), (int(ex) + 34, int(ey) + 24), (20, 20, 20), 5
+        )
     cv2.line(img, (int(lx) + 34, int(ly) - 8), (int(rx) - 34, int(ry) - 8), (20, 20, 20), 5)
     r = run(img, backend)
     assert r.measures["glasses"].value > base.measures["glasses"].value + 1.0
@@ -227,7 +240,11 @@ def test_glasses_frame_raises_bridge_edges(backend, base):
 def test_large_photo_is_measured_in_original_pixels(backend, base):
     big = cv2.resize(P.portrait(), None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
     r = run(big, backend)
-    assert r.measures["inter_eye_distance"].value == pytest.approx(4 * base.measures["inter_eye_distance"].value, rel=0.05)
-    assert r.landmarks["eye_left"] == pytest.approx(tuple(4 * v for v in base.landmarks["eye_left"]), abs=8)
+    assert r.measures["inter_eye_distance"].value == pytest.approx(
+        4 * base.measures["inter_eye_distance"].value, rel=0.05
+    )
+    assert r.landmarks["eye_left"] == pytest.approx(
+        tuple(4 * v for v in base.landmarks["eye_left"]), abs=8
+    )
     assert r.measures["roll"].value == pytest.approx(base.measures["roll"].value, abs=1.5)
     assert r.token().shape == (320, 240, 3)

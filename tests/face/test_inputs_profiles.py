@@ -16,8 +16,16 @@ needs_backend = pytest.mark.skipif(not face.available_backends(), reason="needs 
 
 @pytest.mark.parametrize(
     "bad",
-    [np.zeros((10, 10, 3), np.uint8), np.zeros(100, np.uint8), np.zeros((100, 100, 2), np.uint8),
-     np.zeros((100, 100, 3), np.int64), np.full((100, 100), np.nan), "not-an-image.png", 3.5, [1, 2]],
+    [
+        np.zeros((10, 10, 3), np.uint8),
+        np.zeros(100, np.uint8),
+        np.zeros((100, 100, 2), np.uint8),
+        np.zeros((100, 100, 3), np.int64),
+        np.full((100, 100), np.nan),
+        "not-an-image.png",
+        3.5,
+        [1, 2],
+    ],
 )
 def test_bad_images_raise_invalid_image(bad):
     with pytest.raises(InvalidImage):
@@ -47,8 +55,12 @@ def test_float_and_uint16_inputs_are_scaled():
     r8 = face.assess(img)
     rf = face.assess(img.astype(np.float64) / 255.0)
     r16 = face.assess(img.astype(np.uint16) * 257)
-    assert rf.measures["luminance_mean"].value == pytest.approx(r8.measures["luminance_mean"].value, abs=1e-3)
-    assert r16.measures["luminance_mean"].value == pytest.approx(r8.measures["luminance_mean"].value, abs=1e-3)
+    assert rf.measures["luminance_mean"].value == pytest.approx(
+        r8.measures["luminance_mean"].value, abs=1e-3
+    )
+    assert r16.measures["luminance_mean"].value == pytest.approx(
+        r8.measures["luminance_mean"].value, abs=1e-3
+    )
 
 
 def test_bad_keywords_raise():

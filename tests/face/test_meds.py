@@ -54,6 +54,14 @@ def test_named_defects_are_flagged(meds):
 
 def test_busy_backgrounds_fail_and_plain_walls_mostly_pass(meds):
     busy = [r for note, r in meds.values() if "busy" in note or "office" in note]
-    plain = [r for note, r in meds.values() if "plain wall" in note and r.measures["face_count"].value == 1]
-    assert busy and all(not r.measures["background_uniformity"].passed for r in busy if "background_uniformity" in r.measures)
+    plain = [
+        r
+        for note, r in meds.values()
+        if "plain wall" in note and r.measures["face_count"].value == 1
+    ]
+    assert busy and all(
+        not r.measures["background_uniformity"].passed
+        for r in busy
+        if "background_uniformity" in r.measures
+    )
     assert np.mean([r.measures["background_uniformity"].passed for r in plain]) > 0.7

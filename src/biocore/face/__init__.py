@@ -19,6 +19,14 @@ from .profiles import PROFILES, Limit, Profile, get_profile
 from .report import MESSAGES, FaceReport, Measure
 
 __all__ = [
-    "assess", "FaceReport", "Measure", "Profile", "Limit", "PROFILES", "get_profile",
-    "FaceParameters", "MESSAGES", "available_backends",
+    "assess",
+    "FaceReport",
+    "Measure",
+    "Profile",
+    "Limit",
+    "PROFILES",
+    "get_profile",
+    "FaceParameters",
+    "MESSAGES",
+    "available_backends",
 ]

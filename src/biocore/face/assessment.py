@@ -64,7 +64,9 @@ def assess(
     chosen = get_profile(profile)
     rgb = as_rgb_image(image, channels=channels)
     values, faces, lm, impl = measure(rgb, backend=backend, params=params)
-    measures = {name: _judge(name, values[name], chosen) for name in values if name in chosen.limits}
+    measures = {
+        name: _judge(name, values[name], chosen) for name in values if name in chosen.limits
+    }
     face = faces[0] if faces else None
     return FaceReport(
         passed=all(m.passed for m in measures.values()),
@@ -96,7 +98,11 @@ def measure(rgb: np.ndarray, *, backend: str = "auto", params: FaceParameters = 
     impl = get_backend(backend)
     faces = _keep_real_faces(impl.detect(work, gray, params), params)
     tracing.record("face.detections", faces)
-    values: dict[str, float] = {"face_count": float(len(faces)), **image_measures(rgb.shape), "colour": colour_measure(work)}
+    values: dict[str, float] = {
+        "face_count": float(len(faces)),
+        **image_measures(rgb.shape),
+        "colour": colour_measure(work),
+    }
     if not faces:
         return values, faces, None, impl.name
     face = faces[0]

@@ -65,13 +65,22 @@ class DetectedFace:
         x, y, w, h = self.box
         p = lambda q: (q[0] * f, q[1] * f)  # noqa: E731
         nose = None if self.nose is None else p(self.nose)
-        return DetectedFace((x * f, y * f, w * f, h * f), self.score, p(self.eye_left), p(self.eye_right), nose, self.approximate)
+        return DetectedFace(
+            (x * f, y * f, w * f, h * f),
+            self.score,
+            p(self.eye_left),
+            p(self.eye_right),
+            nose,
+            self.approximate,
+        )
 
 
 class FaceBackend(Protocol):
     name: str
 
-    def detect(self, rgb: np.ndarray, gray: np.ndarray, params: FaceParameters) -> list[DetectedFace]:
+    def detect(
+        self, rgb: np.ndarray, gray: np.ndarray, params: FaceParameters
+    ) -> list[DetectedFace]:
         """All faces in the image, largest first."""
         ...
 
@@ -111,17 +120,23 @@ class DlibBackend:
                 f"(dlib-bin and face-recognition-models); import failed: {exc}"
             ) from None
         self._detector = dlib.get_frontal_face_detector()
-        self._predictor = dlib.shape_predictor(face_recognition_models.pose_predictor_five_point_model_location())
+        self._predictor = dlib.shape_predictor(
+            face_recognition_models.pose_predictor_five_point_model_location()
+        )
         self._dlib = dlib
 
-    def detect(self, rgb: np.ndarray, gray: np.ndarray, params: FaceParameters) -> list[DetectedFace]:
+    def detect(
+        self, rgb: np.ndarray, gray: np.ndarray, params: FaceParameters
+    ) -> list[DetectedFace]:
         scale = _scale_for_detection(gray, params)
         found = self._run(gray, scale, params)
         if not found and scale < 1.0:
             found = self._run(gray, 1.0, params)
         faces = []
         for (x, y, w, h), score in found:
-            rect = self._dlib.rectangle(int(round(x)), int(round(y)), int(round(x + w)), int(round(y + h)))
+            rect = self._dlib.rectangle(
+                int(round(x)), int(round(y)), int(round(x + w)), int(round(y + h))
+            )
             pts = self._predictor(gray, rect)
             p = [(float(pts.part(i).x), float(pts.part(i).y)) for i in range(5)]
             # Parts 0-1 are the corners of the eye on the image's right, 2-3 of the one on the left.
@@ -131,7 +146,11 @@ class DlibBackend:
         return faces
 
     def _run(self, gray: np.ndarray, scale: float, params: FaceParameters):
-        small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        small = (
+            gray
+            if scale == 1.0
+            else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        )
         rects, scores, _ = self._detector.run(small, 0, params.dlib_min_score)
         min_w = params.min_face_fraction * min(gray.shape)
         boxes = []

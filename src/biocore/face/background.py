@@ -25,7 +25,7 @@ def background_mask(shape: tuple[int, ...], lm: Landmarks, params: FaceParameter
     mask = np.zeros((h, w), bool)
     y_eye = int(np.clip(my, 0, h))
     mask[:y_eye, : int(np.clip(mx - half, 0, w))] = True
-    mask[:y_eye, int(np.clip(mx + half, 0, w)):] = True
+    mask[:y_eye, int(np.clip(mx + half, 0, w)) :] = True
     mask[: int(np.clip(top, 0, h)), :] = True
     return mask
 
@@ -38,7 +38,11 @@ def background_measures(rgb: np.ndarray, lm: Landmarks, params: FaceParameters) 
     short side is 128 px."""
     h, w = rgb.shape[:2]
     f = min(1.0, 128.0 / min(h, w))
-    small = cv2.resize(rgb, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else rgb
+    small = (
+        cv2.resize(rgb, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+        if f < 1
+        else rgb
+    )
     mask = background_mask(small.shape, lm.scaled(f), params)
     if mask.mean() < 0.01 or mask.sum() < 20:
         nan = float("nan")

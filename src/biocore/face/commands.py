@@ -14,11 +14,26 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("images", metavar="PHOTO", nargs="+", help="portrait image files (any format OpenCV reads)")
-    p.add_argument("--profile", choices=("icao", "live"), default="icao", help="compliance profile (default icao)")
-    p.add_argument("--token", metavar="PNG", help="write the ISO/IEC 19794-5 token image (a folder when several photos)")
-    p.add_argument("--token-width", type=int, default=240, metavar="PX", help="token image width (default 240)")
-    p.add_argument("--overlay", metavar="PNG", help="draw box and landmarks (a folder when several photos)")
+    p.add_argument(
+        "images", metavar="PHOTO", nargs="+", help="portrait image files (any format OpenCV reads)"
+    )
+    p.add_argument(
+        "--profile",
+        choices=("icao", "live"),
+        default="icao",
+        help="compliance profile (default icao)",
+    )
+    p.add_argument(
+        "--token",
+        metavar="PNG",
+        help="write the ISO/IEC 19794-5 token image (a folder when several photos)",
+    )
+    p.add_argument(
+        "--token-width", type=int, default=240, metavar="PX", help="token image width (default 240)"
+    )
+    p.add_argument(
+        "--overlay", metavar="PNG", help="draw box and landmarks (a folder when several photos)"
+    )
     p.add_argument("--failed-only", action="store_true", help="table: list only failed measures")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -41,13 +56,19 @@ def _write(path: Path, bgr, option: str) -> None:
     except cv2.error:
         ok = False
     if not ok:
-        raise InvalidArgument(f"{option}: cannot write an image to {str(path)!r} (use a .png path in a writable folder)")
+        raise InvalidArgument(
+            f"{option}: cannot write an image to {str(path)!r} (use a .png path in a writable folder)"
+        )
 
 
 def _print_table(name: str, report, failed_only: bool) -> None:
     from .report import MESSAGES
 
-    verdict = "PASS" if report.passed else f"FAIL ({len(report.failures)} of {len(report.measures)} measures)"
+    verdict = (
+        "PASS"
+        if report.passed
+        else f"FAIL ({len(report.failures)} of {len(report.measures)} measures)"
+    )
     print(f"{name}: {verdict}  [profile {report.profile}, backend {report.backend}]")
     for key, m in report.measures.items():
         if failed_only and m.passed:
@@ -74,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
             entry = {"image": image, **report.as_dict()}
             if args.token and report.landmarks is not None:
                 path = _target("--token", args.token, image, several, "token")
-                _write(path, cv2.cvtColor(report.token(args.token_width), cv2.COLOR_RGB2BGR), "--token")
+                _write(
+                    path, cv2.cvtColor(report.token(args.token_width), cv2.COLOR_RGB2BGR), "--token"
+                )
                 entry["token"] = str(path)
             if args.overlay:
                 path = _target("--overlay", args.overlay, image, several, "overlay")

@@ -14,9 +14,9 @@ from .chip import Chip
 
 __all__ = ["feature_measures"]
 
-_EYE_HALF_W, _EYE_HALF_H = 0.30, 0.22      # eye window half-size, IED
+_EYE_HALF_W, _EYE_HALF_H = 0.30, 0.22  # eye window half-size, IED
 _MOUTH_HALF_W, _MOUTH_HALF_H = 0.45, 0.30  # mouth window half-size, IED
-_SKIN = (-0.55, 0.35, 0.55, 0.75)          # cheeks and nose, below the eyes
+_SKIN = (-0.55, 0.35, 0.55, 0.75)  # cheeks and nose, below the eyes
 
 
 def feature_measures(chip: Chip) -> dict[str, float]:
@@ -42,12 +42,16 @@ def feature_measures(chip: Chip) -> dict[str, float]:
     face_std = max(float(chip.luma[chip.rect(-0.85, -0.45, 0.85, 1.45)].std()), 1.0)
     skin = chip.luma[chip.rect(*_SKIN)]
     skin_med = float(np.median(skin))
-    skin_chroma = float(np.median(np.hypot(*np.moveaxis(chip.lab[chip.rect(*_SKIN)][..., 1:], -1, 0))))
+    skin_chroma = float(
+        np.median(np.hypot(*np.moveaxis(chip.lab[chip.rect(*_SKIN)][..., 1:], -1, 0)))
+    )
 
     chroma = np.hypot(chip.lab[..., 1], chip.lab[..., 2])
     openness, visibility = [], []
     for dx in (-0.5, 0.5):
-        rows, cols = chip.rect(dx - _EYE_HALF_W / 2, -_EYE_HALF_H, dx + _EYE_HALF_W / 2, _EYE_HALF_H)
+        rows, cols = chip.rect(
+            dx - _EYE_HALF_W / 2, -_EYE_HALF_H, dx + _EYE_HALF_W / 2, _EYE_HALF_H
+        )
         lum, chr_ = chip.luma[rows, cols], chroma[rows, cols]
         # Not eyelid skin: much darker or brighter than the cheeks (iris, pupil, sclera on dark
         # skin), or colourless where the skin has colour (sclera on light skin).
@@ -59,13 +63,17 @@ def feature_measures(chip: Chip) -> dict[str, float]:
         visibility.append(float(core.std()) / face_std)
 
     mouth_dy = (chip.mouth_row - chip.eye_row) / d
-    rows, cols = chip.rect(-_MOUTH_HALF_W, mouth_dy - _MOUTH_HALF_H, _MOUTH_HALF_W, mouth_dy + _MOUTH_HALF_H)
+    rows, cols = chip.rect(
+        -_MOUTH_HALF_W, mouth_dy - _MOUTH_HALF_H, _MOUTH_HALF_W, mouth_dy + _MOUTH_HALF_H
+    )
     mouth = chip.luma[rows, cols]
     mouth_chroma = np.hypot(chip.lab[rows, cols, 1], chip.lab[rows, cols, 2])
-    teeth = ((mouth > skin_med) & (mouth_chroma < 0.5 * skin_chroma)) | (mouth > 1.6 * skin_med + 10)
+    teeth = ((mouth > skin_med) & (mouth_chroma < 0.5 * skin_chroma)) | (
+        mouth > 1.6 * skin_med + 10
+    )
     cavity = mouth < 0.45 * skin_med
     third = mouth.shape[1] // 3
-    centre = (teeth | cavity)[:, third:2 * third]
+    centre = (teeth | cavity)[:, third : 2 * third]
     lips = chip.luma[chip.rect(-0.3, mouth_dy - 0.15, 0.3, mouth_dy + 0.15)]
 
     gy = np.abs(np.diff(chip.luma, axis=0))

@@ -22,7 +22,9 @@ def image_measures(shape: tuple[int, ...]) -> dict[str, float]:
     return {"image_width": float(w), "image_height": float(h), "aspect_ratio": w / h}
 
 
-def geometry_measures(shape: tuple[int, ...], lm: Landmarks, pose: Pose, params: FaceParameters) -> dict[str, float]:
+def geometry_measures(
+    shape: tuple[int, ...], lm: Landmarks, pose: Pose, params: FaceParameters
+) -> dict[str, float]:
     """Size, position and pose of the head in the frame.
 
     - ``inter_eye_distance``: eye centre to eye centre in px, divided by cos(yaw) so a turned head

@@ -28,11 +28,15 @@ def _read(path: str | os.PathLike[str], name: str) -> np.ndarray:
 
     p = Path(path)
     if not p.is_file():
-        raise InvalidImage(f"{name}: expected an image file, but {str(p)!r} does not exist or is not a file")
+        raise InvalidImage(
+            f"{name}: expected an image file, but {str(p)!r} does not exist or is not a file"
+        )
     data = np.fromfile(p, dtype=np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if image is None:
-        raise InvalidImage(f"{name}: {str(p)!r} is not an image OpenCV can read ({data.size} bytes)")
+        raise InvalidImage(
+            f"{name}: {str(p)!r} is not an image OpenCV can read ({data.size} bytes)"
+        )
     return image[:, :, ::-1]
 
 
@@ -51,12 +55,18 @@ def as_rgb_image(image: Any, *, channels: str = "rgb", name: str = "image") -> n
     if isinstance(image, (str, os.PathLike)):
         image, channels = _read(image, name), "rgb"
     if not isinstance(image, np.ndarray):
-        raise InvalidImage(f"{name}: expected an image path or a numpy array, got {describe(image)}")
+        raise InvalidImage(
+            f"{name}: expected an image path or a numpy array, got {describe(image)}"
+        )
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
-        raise InvalidImage(f"{name}: expected shape (H, W), (H, W, 3) or (H, W, 4), got {describe(image)}")
+        raise InvalidImage(
+            f"{name}: expected shape (H, W), (H, W, 3) or (H, W, 4), got {describe(image)}"
+        )
     rows, cols = image.shape[:2]
     if min(rows, cols) < MIN_SIDE_PX or max(rows, cols) > MAX_SIDE_PX:
-        raise InvalidImage(f"{name}: expected each side between {MIN_SIDE_PX} and {MAX_SIDE_PX} px, got {rows} x {cols}")
+        raise InvalidImage(
+            f"{name}: expected each side between {MIN_SIDE_PX} and {MAX_SIDE_PX} px, got {rows} x {cols}"
+        )
     if image.dtype == np.uint8:
         out = image
     elif image.dtype == np.uint16:
@@ -66,12 +76,16 @@ def as_rgb_image(image: Any, *, channels: str = "rgb", name: str = "image") -> n
             raise InvalidImage(f"{name}: float image contains NaN or infinity")
         lo, hi = float(image.min()), float(image.max())
         if lo < 0.0 or hi > 1.0:
-            raise InvalidImage(f"{name}: expected float values in [0, 1], got values in [{lo:g}, {hi:g}]")
+            raise InvalidImage(
+                f"{name}: expected float values in [0, 1], got values in [{lo:g}, {hi:g}]"
+            )
         out = np.rint(image * 255.0).astype(np.uint8)
     elif image.dtype == np.bool_:
         out = image.astype(np.uint8) * 255
     else:
-        raise InvalidImage(f"{name}: expected dtype uint8, uint16 or float in [0, 1], got {image.dtype}")
+        raise InvalidImage(
+            f"{name}: expected dtype uint8, uint16 or float in [0, 1], got {image.dtype}"
+        )
     if out.ndim == 2:
         out = np.repeat(out[:, :, None], 3, axis=2)
     else:

@@ -47,26 +47,36 @@ class Landmarks:
 
     @property
     def eye_mid(self) -> tuple[float, float]:
-        return ((self.eye_left[0] + self.eye_right[0]) / 2, (self.eye_left[1] + self.eye_right[1]) / 2)
+        return (
+            (self.eye_left[0] + self.eye_right[0]) / 2,
+            (self.eye_left[1] + self.eye_right[1]) / 2,
+        )
 
     @property
     def ied_px(self) -> float:
-        return math.hypot(self.eye_right[0] - self.eye_left[0], self.eye_right[1] - self.eye_left[1])
+        return math.hypot(
+            self.eye_right[0] - self.eye_left[0], self.eye_right[1] - self.eye_left[1]
+        )
 
     def scaled(self, f: float) -> Landmarks:
         """The same landmarks in an image resized by ``f``."""
-        pts = [(p[0] * f, p[1] * f) for p in (self.eye_left, self.eye_right, self.nose, self.mouth, self.chin, self.crown)]
+        pts = [
+            (p[0] * f, p[1] * f)
+            for p in (self.eye_left, self.eye_right, self.nose, self.mouth, self.chin, self.crown)
+        ]
         return Landmarks(*pts, self.approximate)
 
     def as_dict(self) -> dict[str, tuple[float, float]]:
-        return {k: getattr(self, k) for k in ("eye_left", "eye_right", "nose", "mouth", "chin", "crown")}
+        return {
+            k: getattr(self, k) for k in ("eye_left", "eye_right", "nose", "mouth", "chin", "crown")
+        }
 
 
 @dataclass(frozen=True)
 class Pose:
-    yaw_deg: float    # + : nose towards the image's right
+    yaw_deg: float  # + : nose towards the image's right
     pitch_deg: float  # + : head bowed (nose down)
-    roll_deg: float   # + : the eye on the image's right is lower
+    roll_deg: float  # + : the eye on the image's right is lower
     approximate: bool
 
 
@@ -119,10 +129,20 @@ def estimate_landmarks(gray: np.ndarray, face: DetectedFace, params: FaceParamet
     if face.approximate:
         approx = ["eye_left", "eye_right", *approx]
     pt = lambda p: (float(p[0]), float(p[1]))  # noqa: E731
-    return Landmarks(pt(face.eye_left), pt(face.eye_right), pt(nose), pt(mouth), pt(chin), pt(crown), tuple(approx))
+    return Landmarks(
+        pt(face.eye_left),
+        pt(face.eye_right),
+        pt(nose),
+        pt(mouth),
+        pt(chin),
+        pt(crown),
+        tuple(approx),
+    )
 
 
-def _refine_mouth(gray: np.ndarray, guess: np.ndarray, u: np.ndarray, v: np.ndarray, d: float) -> np.ndarray:
+def _refine_mouth(
+    gray: np.ndarray, guess: np.ndarray, u: np.ndarray, v: np.ndarray, d: float
+) -> np.ndarray:
     """Move the mouth guess along the face axis to the darkest line between the lips."""
     offsets = np.linspace(-0.25, 0.25, 21) * d
     along = np.linspace(-0.3, 0.3, 9) * d
@@ -146,7 +166,13 @@ def eye_alignment(lm: Landmarks, *, ied_px: float, eye_mid_xy: tuple[float, floa
     return m
 
 
-def warp(image: np.ndarray, m: np.ndarray, size_wh: tuple[int, int], *, border: int = cv2.BORDER_REPLICATE) -> np.ndarray:
+def warp(
+    image: np.ndarray,
+    m: np.ndarray,
+    size_wh: tuple[int, int],
+    *,
+    border: int = cv2.BORDER_REPLICATE,
+) -> np.ndarray:
     """Warp with ``m``; large reductions go through an area pre-reduction so they do not alias."""
     scale = math.hypot(m[0, 0], m[1, 0])
     if scale < 0.5:

@@ -24,5 +24,7 @@ def draw_report(rgb: np.ndarray, report: FaceReport) -> np.ndarray:
         filled = -1 if name not in report.approximate else thick
         cv2.circle(out, (int(round(px)), int(round(py))), 2 + 2 * thick, (255, 255, 0), filled)
     text = "PASS" if report.passed else f"FAIL ({len(report.failures)})"
-    cv2.putText(out, text, (5, 10 + 12 * thick), cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick, colour, thick)
+    cv2.putText(
+        out, text, (5, 10 + 12 * thick), cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick, colour, thick
+    )
     return out

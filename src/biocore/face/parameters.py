@@ -44,13 +44,17 @@ class FaceParameters:
     chip_eye_row_px: int = 100
 
     # --- photometry -----------------------------------------------------------------------------
-    dark_level: int = 25          # OFIQ-style under-exposure: face pixels at or below this luma (0-255)
-    bright_level: int = 247       # over-exposure: face pixels at or above this luma
-    grey_chroma_max: float = 2.5  # mean |a*|,|b*| chroma (CIELAB) below which the image is greyscale
+    dark_level: int = 25  # OFIQ-style under-exposure: face pixels at or below this luma (0-255)
+    bright_level: int = 247  # over-exposure: face pixels at or above this luma
+    grey_chroma_max: float = (
+        2.5  # mean |a*|,|b*| chroma (CIELAB) below which the image is greyscale
+    )
     jpeg_block_px: int = 8
 
     # --- background -----------------------------------------------------------------------------
-    background_margin_ied: float = 0.35  # gap between the estimated head outline and background samples
+    background_margin_ied: float = (
+        0.35  # gap between the estimated head outline and background samples
+    )
 
 
 DEFAULT = FaceParameters()

@@ -26,7 +26,12 @@ __all__ = ["photometry_measures", "colour_measure", "compression_measure"]
 
 # Inner face, in IED from the eye midpoint: brows to below the mouth, cheek to cheek.
 _FACE = (-0.85, -0.45, 0.85, 1.45)
-_LEFT, _RIGHT = (-0.85, 0.2, -0.15, 1.0), (0.15, 0.2, 0.85, 1.0)   # cheeks, for colour and uniformity
+_LEFT, _RIGHT = (-0.85, 0.2, -0.15, 1.0), (
+    0.15,
+    0.2,
+    0.85,
+    1.0,
+)  # cheeks, for colour and uniformity
 
 
 def photometry_measures(chip: Chip, params: FaceParameters) -> dict[str, float]:
@@ -73,7 +78,9 @@ def photometry_measures(chip: Chip, params: FaceParameters) -> dict[str, float]:
 
 
 def _skin_hue(chip: Chip, params: FaceParameters) -> float:
-    ab = np.concatenate([chip.lab[chip.rect(*_LEFT)].reshape(-1, 3), chip.lab[chip.rect(*_RIGHT)].reshape(-1, 3)])
+    ab = np.concatenate(
+        [chip.lab[chip.rect(*_LEFT)].reshape(-1, 3), chip.lab[chip.rect(*_RIGHT)].reshape(-1, 3)]
+    )
     a, b = float(np.median(ab[:, 1])), float(np.median(ab[:, 2]))
     if math.hypot(a, b) < params.grey_chroma_max:
         return float("nan")
@@ -90,7 +97,9 @@ def colour_measure(rgb: np.ndarray) -> float:
     return float(np.hypot(lab[..., 1], lab[..., 2]).mean())
 
 
-def compression_measure(rgb: np.ndarray, box: tuple[float, float, float, float], params: FaceParameters) -> float:
+def compression_measure(
+    rgb: np.ndarray, box: tuple[float, float, float, float], params: FaceParameters
+) -> float:
     """``compression``: blockiness, the mean absolute luma step across 8-px block boundaries
     divided by the mean step inside blocks, over (at most the central 256 x 256 px of) the face
     box in original pixels; ~1 for uncompressed or mildly compressed images, well above 1 for heavy
@@ -103,7 +112,9 @@ def compression_measure(rgb: np.ndarray, box: tuple[float, float, float, float],
     x1, y1 = int(min(rgb.shape[1], cx + half)), int(min(rgb.shape[0], cy + half))
     if min(x1 - x0, y1 - y0) < 4 * b:
         return float("nan")
-    roi = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    roi = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY).astype(
+        np.float32
+    )
     ratios = []
     for diff in (np.abs(np.diff(roi, axis=1)), np.abs(np.diff(roi, axis=0).T)):
         pos = np.arange(diff.shape[1]) % b

@@ -57,7 +57,9 @@ class Profile:
         """A copy with some limits replaced (``None`` removes a measure from the verdict)."""
         unknown = set(limits) - set(_ICAO)
         if unknown:
-            raise InvalidArgument(f"limits: unknown measure(s) {sorted(unknown)}; known: {sorted(_ICAO)}")
+            raise InvalidArgument(
+                f"limits: unknown measure(s) {sorted(unknown)}; known: {sorted(_ICAO)}"
+            )
         merged = dict(self.limits)
         for key, limit in limits.items():
             if limit is None:
@@ -155,10 +157,19 @@ _LIVE: dict[str, Limit] = {
     "background_uniformity": Limit(-INF, 10.0, 8.0),
     "background_lightness": Limit(25.0, INF, 25.0),
 }
-for _k in ("image_width", "image_height", "aspect_ratio", "glasses", "natural_colour", "compression"):
+for _k in (
+    "image_width",
+    "image_height",
+    "aspect_ratio",
+    "glasses",
+    "natural_colour",
+    "compression",
+):
     del _LIVE[_k]
 
-PROFILES: Mapping[str, Profile] = MappingProxyType({"icao": Profile("icao", _ICAO), "live": Profile("live", _LIVE)})
+PROFILES: Mapping[str, Profile] = MappingProxyType(
+    {"icao": Profile("icao", _ICAO), "live": Profile("live", _LIVE)}
+)
 
 
 def get_profile(profile: str | Profile) -> Profile:
@@ -167,4 +178,6 @@ def get_profile(profile: str | Profile) -> Profile:
         return profile
     if isinstance(profile, str) and profile in PROFILES:
         return PROFILES[profile]
-    raise InvalidArgument(f"profile: expected one of {', '.join(map(repr, PROFILES))} or a Profile, got {describe(profile)}")
+    raise InvalidArgument(
+        f"profile: expected one of {', '.join(map(repr, PROFILES))} or a Profile, got {describe(profile)}"
+    )
