@@ -166,11 +166,26 @@ RIDGE_COUNT_BLOCK = 0x0001
 CORE_DELTA_BLOCK = 0x0002
 
 
-def read_extended(r: Reader, where: str, issues: Issues, *, unit: AngleUnit, inclusive: bool = True) -> ExtendedData:
+def _tiles(r: Reader, start: int, end: int, head: int) -> bool:
+    """Whether blocks with lengths counting ``head`` header bytes tile ``[start, end)`` exactly."""
+    at = start
+    while end - at >= 4:
+        blen = int.from_bytes(r.buf[at + 2 : at + 4], "big")
+        if blen < head:
+            return False
+        at += 4 + blen - head
+    return at == end
+
+
+def read_extended(
+    r: Reader, where: str, issues: Issues, *, unit: AngleUnit, inclusive: bool | None = True
+) -> ExtendedData:
     """Read the extended data area (2-byte total length then blocks); skipped by its declared length.
 
-    ``inclusive``: a block's length counts its 4-byte header (ANSI, ISO 2011); ISO 2005 counts
-    the data only. Unknown block types are kept undecoded. A block that runs past the area, or a
+    ``inclusive``: a block's length counts its 4-byte header (ANSI, ISO 2011). ``None`` (ISO 2005,
+    whose writers differ: NIST's and SourceAFIS's count the header, FingerprintIO's does not) takes
+    the convention under which the blocks tile the area exactly, counting the header when both or
+    neither do, and records it in ``ExtendedData.lengths_include_header``. Unknown block types are kept undecoded. A block that runs past the area, or a
     known block that does not parse, raises when strict. Lenient decoding keeps what parsed and
     reports the rest; it reads a core/delta block by its content (counts and angle flags) when its
     declared length disagrees, as NIST's own sample records need.
@@ -189,6 +204,8 @@ def read_extended(r: Reader, where: str, issues: Issues, *, unit: AngleUnit, inc
     deltas: tuple[SingularPoint, ...] = ()
     others: list[tuple[int, bytes]] = []
     k = 0
+    if inclusive is None:
+        inclusive = _tiles(area, area.pos, area.end, 4) or not _tiles(area, area.pos, area.end, 0)
     head = 4 if inclusive else 0
     while area.left > 0:
         bwhere = f"{where}: extended block {k} at byte {area.pos}"
@@ -231,7 +248,7 @@ def read_extended(r: Reader, where: str, issues: Issues, *, unit: AngleUnit, inc
             issues.fix(bwhere, f"block type {btype} does not parse ({exc})", "keep it undecoded in other_blocks")
             others.append((btype, bytes(body.buf[body.pos : body.end])))
         k += 1
-    return ExtendedData(method, counts, cores, deltas, tuple(others))
+    return ExtendedData(method, counts, cores, deltas, tuple(others), inclusive)
 
 
 def _read_ridge_counts(r: Reader, where: str, issues: Issues) -> tuple[int, tuple[tuple[int, int, int], ...]]:
@@ -267,7 +284,12 @@ def _read_core_delta(r: Reader, where: str, unit: AngleUnit):
     return cores, deltas
 
 
-def write_extended(w: Writer, ext: ExtendedData, unit: AngleUnit, where: str, *, inclusive: bool = True) -> None:
+def write_extended(
+    w: Writer, ext: ExtendedData, unit: AngleUnit, where: str, *, inclusive: bool | None = True
+) -> None:
+    """Write the extended data area; ``inclusive=None`` follows ``ext.lengths_include_header`` (ISO 2005)."""
+    if inclusive is None:
+        inclusive = ext.lengths_include_header
     blocks = Writer(w.fmt)
     if ext.ridge_count_method is not None:
         body = bytes([ext.ridge_count_method]) + b"".join(bytes(e) for e in ext.ridge_counts)
@@ -421,7 +443,7 @@ def check_shared_image(templates: list[Template], fmt: str) -> None:
 
 def read_view_v20(
     r: Reader, k: int, issues: Issues, *, unit: AngleUnit, width: int, height: int, xres: int, yres: int,
-    dpi: int, device, inclusive: bool = True,
+    dpi: int, device, inclusive: bool | None = True,
 ):
     """One finger view of ISO 19794-2:2005 / ANSI 378-2004: 4-byte header, minutiae, extended data."""
     from .report import ViewInfo
@@ -446,7 +468,7 @@ def read_view_v20(
     return m.to_template(dpi=dpi, finger=finger, image_quality=quality), info
 
 
-def write_view_v20(w: Writer, t: Template, v, unit: AngleUnit, k: int, *, inclusive: bool = True) -> None:
+def write_view_v20(w: Writer, t: Template, v, unit: AngleUnit, k: int, *, inclusive: bool | None = True) -> None:
     where = f"view {k}"
     w.u8(t.finger, f"{where}: finger position")
     if not 0 <= v.impression_type <= 15:

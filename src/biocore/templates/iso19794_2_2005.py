@@ -15,8 +15,11 @@ Layout (big-endian)::
     minutia, 6 bytes
       type 2 bits | x 14 bits; reserved 2 bits | y 14 bits; angle (units of 360/256 degrees,
       counter-clockwise from +x); quality 0-100
-    extended data: total length u16, then blocks (type u16, data length u16, data); unlike
-    ANSI and ISO 2011, a block's length here excludes its 4-byte header
+    extended data: total length u16, then blocks (type u16, length u16, data); writers disagree
+    on whether a block's length counts its 4-byte header (NIST, SourceAFIS: yes, as ANSI and
+    ISO 2011 do; FingerprintIO: no), so decoding takes the one under which the blocks tile the
+    area and ``ExtendedData.lengths_include_header`` records it; encoding counts the header
+    unless told otherwise
 
 Angles are written rounded to the nearest 1.40625 degree step. The image size and resolution are
 per record, so all views encoded together must share them. Fields a Template cannot hold (view
@@ -90,12 +93,44 @@ def decode_report(data: bytes | bytearray | memoryview, *, strict: bool = True) 
     for k in range(n_views):
         t, v = _fmr.read_view_v20(
             r, k, issues, unit=_fmr.ISO_ANGLE, width=width, height=height, xres=xres, yres=yres, dpi=dpi, device=device,
-            inclusive=False,
+            inclusive=None,
         )
         templates.append(t)
         views.append(v)
+    if n_views == 0 and r.left and not strict:
+        short = _read_short_view(r, width, height, xres, yres, dpi, device, issues)
+        if short is not None:
+            templates.append(short[0])
+            views.append(short[1])
     _fmr.finish_record(r, declared, issues)
     return DecodeReport(NAME, templates, views, issues.repairs)
+
+
+def _read_short_view(r: Reader, width, height, xres, yres, dpi, device, issues: Issues):
+    """Lenient: a view written without its finger position and view bytes (and without the extended
+    data length) after a 0-view header, as nbis-python 0.1.8's ``to_iso_19794_2_2005`` writes.
+    Taken only when it fills the record exactly."""
+    from .report import ViewInfo
+
+    trial = Reader(r.buf, NAME, r.pos, r.end)
+    quiet = Issues(NAME, strict=True)
+    try:
+        fq = trial.u8("short view: finger quality")
+        n = trial.u8("short view: minutia count")
+        m = _fmr.read_minutiae(trial, n, "view 0", quiet, unit=_fmr.ISO_ANGLE, width=width, height=height)
+        ext = _fmr.read_extended(trial, "view 0", quiet, unit=_fmr.ISO_ANGLE, inclusive=None) if trial.left else None
+        if trial.left or fq > 100:
+            return None
+    except InvalidTemplate:
+        return None
+    issues.fix(
+        f"byte {r.pos}", "the header declares 0 views but one view without finger position and view bytes follows "
+        "(as nbis-python 0.1.8 writes)", "read it as one view of an unknown finger",
+    )
+    r.pos = trial.pos
+    info = ViewInfo(finger=0, finger_quality=fq, width=width, height=height, x_ppcm=xres, y_ppcm=yres,
+                    device=device, extended=ext or _fmr.ExtendedData())
+    return m.to_template(dpi=dpi, finger=0, image_quality=fq), info
 
 
 def decode(data: bytes | bytearray | memoryview, *, strict: bool = True) -> list[Template]:
@@ -112,7 +147,7 @@ def encode(
         raise InvalidTemplate(f"templates: {NAME} holds at most 255 views, got {len(plan)}")
     body = Writer(NAME)
     for k, (t, v) in enumerate(zip(templates, plan)):
-        _fmr.write_view_v20(body, t, v, _fmr.ISO_ANGLE, k, inclusive=False)
+        _fmr.write_view_v20(body, t, v, _fmr.ISO_ANGLE, k, inclusive=None)
     dev = plan[0].device
     w = Writer(NAME)
     w.raw(MAGIC + VERSION)

@@ -61,6 +61,10 @@ class ExtendedData:
         Blocks not decoded (vendor-defined or unknown type IDs, or, after a lenient decode, known
         blocks that were malformed): ``(type id, block data without its 4-byte header)``.
         They are written back unchanged by :func:`~biocore.templates.encode`.
+    lengths_include_header : bool
+        ISO/IEC 19794-2:2005 only: whether block lengths count the 4-byte block header (as NIST's
+        and SourceAFIS's writers do, and ANSI 378 and ISO 2011 always) or only the data (as
+        FingerprintIO's). Decoding detects it per view; encoding follows it (default True).
     """
 
     ridge_count_method: int | None = None
@@ -68,6 +72,7 @@ class ExtendedData:
     cores: tuple[SingularPoint, ...] = ()
     deltas: tuple[SingularPoint, ...] = ()
     other_blocks: tuple[tuple[int, bytes], ...] = ()
+    lengths_include_header: bool = True
 
     def __bool__(self) -> bool:
         return bool(self.ridge_count_method is not None or self.cores or self.deltas or self.other_blocks)
