@@ -118,3 +118,19 @@ def test_profile_replace_and_drop():
         icao.replace(roll=(1, 2))
     with pytest.raises(TypeError):
         icao.limits["roll"] = Limit()  # type: ignore[index]
+
+
+def test_missing_model_package_names_the_extra(monkeypatch):
+    import importlib.util
+
+    from biocore.face import backends
+
+    pytest.importorskip("dlib")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "face_recognition_models" else real(name, *a),
+    )
+    with pytest.raises(MissingDependency, match=r"biocore\[face\].*5-point model"):
+        backends.DlibBackend()

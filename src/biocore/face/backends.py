@@ -31,7 +31,9 @@ References
 from __future__ import annotations
 
 import functools
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import cv2
@@ -107,22 +109,32 @@ def _merge(boxes: list[tuple[tuple[float, float, float, float], float]], params:
     return kept
 
 
+def _five_point_model(missing: str) -> Path:
+    """Path of dlib's 5-point model inside the face-recognition-models package.
+
+    Found without importing the package: its ``__init__`` imports ``pkg_resources``, which recent
+    setuptools deprecates and will remove.
+    """
+    spec = importlib.util.find_spec("face_recognition_models")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        path = Path(folder) / "models" / "shape_predictor_5_face_landmarks.dat"
+        if path.is_file():
+            return path
+    raise MissingDependency(f"{missing}; the 5-point model file was not found")
+
+
 class DlibBackend:
     name = "dlib"
 
     def __init__(self) -> None:
+        missing = "backend='dlib' needs the 'face' extra: pip install 'biocore[face]' (dlib-bin and face-recognition-models)"
         try:
             import dlib
-            import face_recognition_models
         except ImportError as exc:
-            raise MissingDependency(
-                "backend='dlib' needs the 'face' extra: pip install 'biocore[face]' "
-                f"(dlib-bin and face-recognition-models); import failed: {exc}"
-            ) from None
+            raise MissingDependency(f"{missing}; import failed: {exc}") from None
         self._detector = dlib.get_frontal_face_detector()
-        self._predictor = dlib.shape_predictor(
-            face_recognition_models.pose_predictor_five_point_model_location()
-        )
+        self._predictor = dlib.shape_predictor(str(_five_point_model(missing)))
         self._dlib = dlib
 
     def detect(
