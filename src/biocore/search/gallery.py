@@ -1,0 +1,639 @@
+"""The embedded on-disk gallery: persons, their finger templates and codes, and two-stage 1:N search.
+
+Layout of a gallery folder::
+
+    gallery.sqlite (+ -wal, -shm)   the durable store (see :mod:`biocore.search.storage`)
+    cache/state.json                derived-structure cache tag: store generation, max row, sizes
+    cache/rows.npy                  int64 (n,)     person rows in index order
+    cache/vectors.npy               float16 (n, 10 * dim)  person vectors (memory-mapped on open)
+    cache/present.npy               bool (n, 10)   which finger positions each person holds
+    cache/index.faiss               the IVF index, for large galleries
+
+The cache is optional and derived: opening a gallery loads it when its tag matches the store and
+refreshes it incrementally otherwise (new rows, removed rows), so a crash can leave it stale but
+never wrong. It is written by :meth:`Gallery.save_cache` and on :meth:`Gallery.close` for galleries
+of ``cache_min_persons`` and more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import GalleryError, InvalidArgument, InvalidTemplate
+from ..templates import FINGER_POSITIONS, Template
+from . import index as index_mod
+from .codes import N_POSITIONS, finger_codes, person_vectors
+from .fusion import fuse
+from .parameters import CODE, SEARCH, CodeParameters, SearchParameters
+from .rerank import MatchFn, default_matcher, finger_scores
+from .storage import Store, fsync_dir
+
+__all__ = ["Gallery", "Person", "Candidate", "FingerEvidence", "as_person_templates"]
+
+MAX_IDENTITY_CHARS = 256
+_CACHE_MIN_PERSONS = 10_000
+
+
+@dataclass(frozen=True)
+class Person:
+    """An enrolled person: identity, templates by finger position (1-10), free metadata."""
+
+    identity: str
+    templates: dict[int, Template]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FingerEvidence:
+    """One finger position's score between the probe and a candidate."""
+
+    finger: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One search result: the candidate's identity, fused score and per-finger evidence.
+
+    ``method`` is ``"matcher"`` when scores come from the 1:1 matcher, ``"code"`` when only the
+    first stage (code cosine similarities) was available.
+    """
+
+    identity: str
+    score: float
+    fingers: tuple[FingerEvidence, ...]
+    code_score: float
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "identity": self.identity, "score": self.score, "code_score": self.code_score, "method": self.method,
+            "fingers": [{"finger": e.finger, "score": e.score} for e in self.fingers],
+        }
+
+
+def _check_identity(identity: Any) -> str:
+    if isinstance(identity, (int, np.integer)) and not isinstance(identity, bool):
+        identity = str(int(identity))
+    if not isinstance(identity, str) or not identity or len(identity) > MAX_IDENTITY_CHARS:
+        raise InvalidArgument(
+            f"identity: expected a non-empty string of at most {MAX_IDENTITY_CHARS} characters, got "
+            f"{type(identity).__name__} {identity!r:.60}"
+        )
+    return identity
+
+
+def as_person_templates(templates: Any, name: str = "templates") -> dict[int, Template]:
+    """Validate a person's templates: a mapping {finger position: Template} or an iterable of
+    Templates whose ``finger`` field says the position. Positions must be 1-10 and unique."""
+    if isinstance(templates, Person):
+        templates = templates.templates
+    if isinstance(templates, Template):
+        templates = [templates]
+    if isinstance(templates, Mapping):
+        items = list(templates.items())
+    else:
+        try:
+            seq = list(templates)
+        except TypeError:
+            raise InvalidArgument(
+                f"{name}: expected a mapping {{finger position: Template}} or a list of Templates, got "
+                f"{type(templates).__name__}"
+            ) from None
+        for i, t in enumerate(seq):
+            if not isinstance(t, Template):
+                raise InvalidTemplate(f"{name}[{i}]: expected a biocore.Template, got {type(t).__name__}")
+        items = [(t.finger, t) for t in seq]
+    out: dict[int, Template] = {}
+    for finger, t in items:
+        if not isinstance(t, Template):
+            raise InvalidTemplate(f"{name}[{finger!r}]: expected a biocore.Template, got {type(t).__name__}")
+        if isinstance(finger, bool) or not isinstance(finger, (int, np.integer)) or not 1 <= int(finger) <= 10:
+            raise InvalidArgument(
+                f"{name}: finger position must be an ISO/IEC 19794-2 code 1-10 "
+                f"({FINGER_POSITIONS[1]} .. {FINGER_POSITIONS[10]}), got {finger!r}"
+                + (" (unknown: set Template.finger or pass a mapping)" if finger == 0 else "")
+            )
+        if int(finger) in out:
+            raise InvalidArgument(f"{name}: finger position {int(finger)} given twice")
+        out[int(finger)] = t if t.finger == int(finger) else t.replace(finger=int(finger))
+    if not out:
+        raise InvalidArgument(f"{name}: expected at least one finger template, got none")
+    return out
+
+
+class _State:
+    """Derived search structures: person rows, vectors and the faiss index, refreshed from the store."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.generation = -1
+        self.rows = np.zeros(0, np.int64)
+        self.vectors = np.zeros((0, N_POSITIONS * dim), np.float16)
+        self.present = np.zeros((0, N_POSITIONS), bool)
+        self.alive = np.zeros(0, bool)
+        self.index = None
+        self.factory = ""
+        self.indexed = 0  # rows [0, indexed) are in the index
+        self.index_file: Path | None = None  # set while the index is a read-only memory map of this file
+
+    @property
+    def max_row(self) -> int:
+        return int(self.rows[-1]) if self.rows.size else 0
+
+    def append(self, rows: np.ndarray, vectors: np.ndarray, present: np.ndarray) -> None:
+        if rows.size:
+            self.rows = np.concatenate([self.rows, rows])
+            self.vectors = np.concatenate([self.vectors, vectors])
+            self.present = np.concatenate([self.present, present])
+            self.alive = np.concatenate([self.alive, np.ones(rows.size, bool)])
+
+    def kill(self, rows: np.ndarray) -> None:
+        if rows.size and self.rows.size:
+            pos = np.searchsorted(self.rows, rows)
+            pos = pos[pos < self.rows.size]
+            pos = pos[np.isin(self.rows[pos], rows)]
+            self.alive[pos] = False
+
+    def compact(self) -> None:
+        keep = self.alive
+        self.rows, self.vectors, self.present = self.rows[keep], np.ascontiguousarray(self.vectors[keep]), self.present[keep]
+        self.alive = np.ones(self.rows.size, bool)
+        self.index, self.indexed, self.index_file = None, 0, None
+
+
+class Gallery:
+    """An embedded on-disk gallery of persons (up to ten finger templates each) with 1:N search.
+
+    Open with :meth:`Gallery.open`; use as a context manager or call :meth:`close`. Writes are
+    durable when the call returns; one process writes at a time (others may read).
+
+    Examples
+    --------
+    >>> g = biocore.Gallery.open("registry.gallery")                   # doctest: +SKIP
+    >>> g.enroll("ID-0001", {2: right_index, 7: left_index})           # doctest: +SKIP
+    >>> [c.identity for c in g.search({2: probe}, k=5)]                 # doctest: +SKIP
+    """
+
+    def __init__(self, store: Store, *, readonly: bool, code_params: CodeParameters, params: SearchParameters,
+                 matcher: MatchFn | None) -> None:
+        self._store = store
+        self._readonly = readonly
+        self._code = code_params
+        self.params = params
+        self._matcher = matcher
+        self._lock = threading.RLock()
+        self._state = _State(code_params.dim)
+        self._closed = False
+        self._load_cache()
+
+    # --- opening and closing -----------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        params: SearchParameters = SEARCH,
+        matcher: MatchFn | None | str = "default",
+    ) -> "Gallery":
+        """Open (or create) the gallery in folder ``path``.
+
+        Parameters
+        ----------
+        path : path-like
+            A gallery folder; created (with parents) when absent and ``create`` is true. An existing
+            non-empty folder that is not a gallery is refused.
+        create : bool
+        readonly : bool
+            Open for search only (e.g. on a read-only mount).
+        params : SearchParameters
+        matcher : callable, None or "default"
+            The second-stage 1:1 matcher ``matcher(probe, candidates) -> scores``; ``"default"`` uses
+            ``biocore.Matcher`` when available; None searches with codes only.
+
+        Raises
+        ------
+        GalleryError
+            Not a gallery, written by a newer biocore, or not readable/writable.
+        """
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidArgument(f"path: expected a folder path, got {type(path).__name__}")
+        if matcher == "default":
+            matcher = default_matcher()
+        store = Store(Path(path), create=create and not readonly, readonly=readonly, code_dim=CODE.dim)
+        return cls(store, readonly=readonly, code_params=CODE, params=params, matcher=matcher)
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    def close(self) -> None:
+        """Close the store; write the search cache first for large galleries."""
+        if self._closed:
+            return
+        with self._lock:
+            if not self._readonly and self._store.count() >= _CACHE_MIN_PERSONS:
+                try:
+                    self.save_cache()
+                except GalleryError:
+                    pass  # the cache is an optimisation; the store is intact
+            self._store.close()
+            self._closed = True
+
+    def __enter__(self) -> "Gallery":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise GalleryError(f"gallery {str(self.path)!r} is closed")
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self._readonly:
+            raise GalleryError(f"gallery {str(self.path)!r} is open read-only")
+
+    # --- enrollment --------------------------------------------------------------------------
+
+    def _encode(self, templates: dict[int, Template]) -> list[tuple[int, bytes, bytes]]:
+        fingers = sorted(templates)
+        codes = finger_codes([templates[f] for f in fingers], self._code).astype(np.float16)
+        return [(f, templates[f].to_bytes(), codes[i].tobytes()) for i, f in enumerate(fingers)]
+
+    def enroll(self, identity: str, templates: Any, *, metadata: Mapping[str, Any] | None = None) -> None:
+        """Enroll one person; durable when this returns.
+
+        Parameters
+        ----------
+        identity : str
+            Unique identity id (an int is turned into its decimal string).
+        templates : mapping {finger position 1-10: Template} or iterable of Template
+            Up to ten fingers; a list uses each Template's ``finger`` field.
+        metadata : mapping, optional
+            JSON-serialisable facts to keep with the person (e.g. source image paths for reports).
+
+        Raises
+        ------
+        GalleryError
+            The identity is already enrolled (use :meth:`update`), or the write failed (disk full,
+            permissions; the gallery is unchanged).
+        """
+        self.enroll_many([(identity, templates, metadata)])
+
+    def enroll_many(self, persons: Iterable[Any], *, batch_persons: int = 1000) -> int:
+        """Enroll many persons: items ``(identity, templates)`` or ``(identity, templates, metadata)``
+        or :class:`Person`. One transaction per batch; returns how many were enrolled.
+
+        A batch is all-or-nothing: on a duplicate identity nothing of that batch is written.
+        """
+        self._check_writable()
+        done = 0
+        batch: list[tuple[str, dict, list]] = []
+        for item in persons:
+            batch.append(self._coerce(item))
+            if len(batch) >= batch_persons:
+                done += self._write_batch(batch)
+                batch = []
+        if batch:
+            done += self._write_batch(batch)
+        return done
+
+    def _coerce(self, item: Any) -> tuple[str, dict, list]:
+        if isinstance(item, Person):
+            identity, templates, metadata = item.identity, item.templates, item.metadata
+        else:
+            if not isinstance(item, tuple) or len(item) not in (2, 3):
+                raise InvalidArgument(
+                    f"persons: expected items (identity, templates[, metadata]) or Person, got {type(item).__name__}"
+                )
+            identity, templates, metadata = item[0], item[1], (item[2] if len(item) == 3 else None)
+        identity = _check_identity(identity)
+        metadata = dict(metadata or {})
+        try:
+            json.dumps(metadata)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgument(f"metadata of {identity!r}: expected JSON-serialisable values ({exc})") from None
+        return identity, metadata, self._encode(as_person_templates(templates, f"templates of {identity!r}"))
+
+    def _write_batch(self, batch: list[tuple[str, dict, list]]) -> int:
+        def write(db: sqlite3.Connection) -> int:
+            for identity, metadata, fingers in batch:
+                try:
+                    Store.insert(db, identity, metadata, fingers)
+                except sqlite3.IntegrityError:
+                    raise GalleryError(
+                        f"identity {identity!r} is already enrolled in {str(self.path)!r} (use update to replace it)"
+                    ) from None
+            return len(batch)
+
+        with self._lock:
+            return self._store.write("enroll", write)
+
+    def update(self, identity: str, templates: Any, *, metadata: Mapping[str, Any] | None = None) -> None:
+        """Replace an enrolled person's templates (and metadata) atomically."""
+        self._check_writable()
+        identity, meta, fingers = self._coerce((identity, templates, metadata))
+
+        def write(db: sqlite3.Connection) -> None:
+            if Store.delete(db, identity) is None:
+                raise GalleryError(f"identity {identity!r} is not enrolled in {str(self.path)!r}")
+            Store.insert(db, identity, meta, fingers)
+
+        with self._lock:
+            self._store.write("update", write)
+
+    def remove(self, identity: str) -> None:
+        """Remove an enrolled person; raises GalleryError when the identity is not enrolled."""
+        self._check_writable()
+        identity = _check_identity(identity)
+
+        def write(db: sqlite3.Connection) -> None:
+            if Store.delete(db, identity) is None:
+                raise GalleryError(f"identity {identity!r} is not enrolled in {str(self.path)!r}")
+
+        with self._lock:
+            self._store.write("remove", write)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def get(self, identity: str) -> Person:
+        """The enrolled person; raises GalleryError when absent."""
+        self._check_open()
+        identity = _check_identity(identity)
+        with self._lock:
+            found = self._store.person(identity)
+        if found is None:
+            raise GalleryError(f"identity {identity!r} is not enrolled in {str(self.path)!r}")
+        _, metadata, fingers = found
+        return Person(identity, {f: Template.from_bytes(b) for f, b in fingers}, metadata)
+
+    def __contains__(self, identity: object) -> bool:
+        self._check_open()
+        try:
+            identity = _check_identity(identity)
+        except InvalidArgument:
+            return False
+        with self._lock:
+            return self._store.row_of(identity) is not None
+
+    def count(self) -> int:
+        """Number of enrolled persons."""
+        self._check_open()
+        with self._lock:
+            return self._store.count()
+
+    __len__ = count
+
+    def identities(self) -> list[str]:
+        """All enrolled identities, in enrollment order."""
+        self._check_open()
+        with self._lock:
+            return [identity for _, identity, _ in self._store.iter_persons()]
+
+    def __iter__(self) -> Iterator[Person]:
+        for identity in self.identities():
+            yield self.get(identity)
+
+    @property
+    def generation(self) -> int:
+        """Store generation: bumped by every committed write."""
+        self._check_open()
+        with self._lock:
+            return self._store.generation
+
+    # --- derived structures ------------------------------------------------------------------
+
+    def _cache_dir(self) -> Path:
+        return self.path / "cache"
+
+    def _load_cache(self) -> None:
+        tag = self._cache_dir() / "state.json"
+        try:
+            info = json.loads(tag.read_text())
+            if info.get("dim") != self._code.dim:
+                return
+            d = self._cache_dir()
+            rows = np.load(d / "rows.npy")
+            vectors = np.load(d / "vectors.npy", mmap_mode="r")
+            present = np.load(d / "present.npy")
+            if not (rows.shape[0] == vectors.shape[0] == present.shape[0] == info["n"]):
+                return
+        except (OSError, ValueError, KeyError, json.JSONDecodeError):
+            return
+        s = self._state
+        s.rows, s.vectors, s.present, s.alive = rows, vectors, present, np.ones(rows.size, bool)
+        s.generation = int(info["generation"])
+        index_file = self._cache_dir() / "index.faiss"
+        if info.get("factory", "Flat") != "Flat" and index_file.exists():
+            import faiss
+
+            try:
+                s.index = faiss.read_index(str(index_file), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+                s.factory, s.indexed, s.index_file = info["factory"], int(s.index.ntotal), index_file
+                if s.indexed != rows.size:
+                    s.index, s.indexed = None, 0
+            except RuntimeError:
+                s.index, s.indexed = None, 0
+
+    def _refresh(self) -> _State:
+        """Bring the derived structures up to the store's generation (incrementally)."""
+        s = self._state
+        generation = self._store.generation
+        if generation == s.generation:
+            return s
+        if s.generation >= 0:
+            s.kill(self._store.removed_since(s.generation))
+        rows, codes, present = self._store.codes_after(s.max_row, self._code.dim)
+        s.append(rows, person_vectors(codes, present).astype(np.float16), present)
+        s.generation = generation
+        if s.rows.size and (~s.alive).sum() > 0.1 * s.rows.size:
+            s.compact()
+        return s
+
+    def _ensure_index(self) -> _State:
+        s = self._refresh()
+        factory = index_mod.factory_for(int(s.rows.size), self.params)
+        if s.index is not None and s.factory != factory and not (factory.startswith("IVF") and s.factory.startswith("IVF")):
+            s.index, s.indexed = None, 0
+        if s.index is None:
+            s.factory = factory
+            s.index = index_mod.build_index(s.vectors, factory)
+            s.indexed = int(s.rows.size)
+        elif s.indexed < s.rows.size:
+            if s.index_file is not None:  # memory-mapped read-only lists: load a private copy to grow it
+                import faiss
+
+                s.index, s.index_file = faiss.read_index(str(s.index_file)), None
+            index_mod.add_vectors(s.index, s.vectors[s.indexed :])
+            s.indexed = int(s.rows.size)
+        index_mod.set_probes(s.index, self.params)
+        return s
+
+    def save_cache(self) -> None:
+        """Write the derived search structures next to the store (atomically), for fast reopening."""
+        self._check_writable()
+        with self._lock:
+            s = self._ensure_index()
+            if (~s.alive).any():
+                s.compact()
+                s = self._ensure_index()
+            d = self._cache_dir()
+            tmp = d / "tmp"
+            try:
+                tmp.mkdir(parents=True, exist_ok=True)
+                (d / "state.json").unlink(missing_ok=True)  # invalidate first: files change below
+                for name, arr in (("rows", s.rows), ("vectors", s.vectors), ("present", s.present)):
+                    with open(tmp / f"{name}.npy", "wb") as fh:
+                        np.save(fh, np.asarray(arr))
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                if s.factory != "Flat":
+                    import faiss
+
+                    faiss.write_index(s.index, str(tmp / "index.faiss"))
+                for f in tmp.iterdir():
+                    os.replace(f, d / f.name)
+                info = {"generation": s.generation, "n": int(s.rows.size), "dim": self._code.dim, "factory": s.factory}
+                with open(tmp / "state.json", "w") as fh:
+                    json.dump(info, fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp / "state.json", d / "state.json")
+                fsync_dir(d)
+            except OSError as exc:
+                raise GalleryError(f"gallery {str(self.path)!r}: could not write the search cache: {exc}") from None
+            # re-map what was just written so memory holds no private copy
+            self._state = _State(self._code.dim)
+            self._load_cache()
+
+    # --- search ------------------------------------------------------------------------------
+
+    def search(
+        self, person: Any, *, k: int = 10, threshold: float | None = None, shortlist: int | None = None
+    ) -> list[Candidate]:
+        """Two-stage 1:N search of one person against the gallery.
+
+        Parameters
+        ----------
+        person : mapping {finger position: Template}, iterable of Template, Template or Person
+        k : int
+            At most this many candidates are returned.
+        threshold : float, optional
+            Only candidates whose fused score is at least this are returned.
+        shortlist : int, optional
+            Persons kept by the first stage (default ``params.shortlist_persons``, at least k).
+
+        Returns
+        -------
+        list of Candidate
+            Best first: identity, fused score, per-finger evidence.
+        """
+        templates = as_person_templates(person, "person")
+        fingers = sorted(templates)
+        codes = np.zeros((1, N_POSITIONS, self._code.dim), np.float32)
+        present = np.zeros((1, N_POSITIONS), bool)
+        codes[0, [f - 1 for f in fingers]] = finger_codes([templates[f] for f in fingers], self._code)
+        present[0, [f - 1 for f in fingers]] = True
+        return self._search(person_vectors(codes, present), [templates], [-1], k, threshold, shortlist)[0]
+
+    def search_rows(
+        self, rows: np.ndarray, *, k: int = 10, threshold: float | None = None, shortlist: int | None = None
+    ) -> list[list[Candidate]]:
+        """Search enrolled persons (by store row) against the gallery, each excluding itself (N:N)."""
+        self._check_open()
+        with self._lock:
+            s = self._refresh()
+            pos = np.searchsorted(s.rows, rows)
+            pos = np.minimum(pos, max(s.rows.size - 1, 0))
+            vectors = np.asarray(s.vectors[pos], np.float32)
+            stored = self._store.templates_of(rows)
+        templates = [{f: Template.from_bytes(b) for f, b in stored.get(int(r), {}).items()} for r in rows]
+        return self._search(vectors, templates, list(rows), k, threshold, shortlist)
+
+    def rows_of(self, identities: Iterable[str]) -> np.ndarray:
+        """Store rows of enrolled identities (GalleryError for unknown ones)."""
+        out = []
+        with self._lock:
+            for identity in identities:
+                row = self._store.row_of(_check_identity(identity))
+                if row is None:
+                    raise GalleryError(f"identity {identity!r} is not enrolled in {str(self.path)!r}")
+                out.append(row)
+        return np.asarray(out, np.int64)
+
+    def all_rows(self) -> np.ndarray:
+        """Store rows of every enrolled person, ascending (the order N:N jobs sweep in)."""
+        self._check_open()
+        with self._lock:
+            s = self._refresh()
+            return s.rows[s.alive].copy()
+
+    def _search(self, vectors: np.ndarray, probes: list[dict[int, Template]], self_rows: list[int], k: int,
+                threshold: float | None, shortlist: int | None) -> list[list[Candidate]]:
+        self._check_open()
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise InvalidArgument(f"k: expected a positive integer, got {k!r}")
+        if threshold is not None and not np.isfinite(float(threshold)):
+            raise InvalidArgument(f"threshold: expected a finite number or None, got {threshold!r}")
+        want = max(int(k), int(shortlist or self.params.shortlist_persons))
+        with self._lock:
+            s = self._ensure_index()
+            dead = int((~s.alive).sum())
+            scores, positions = index_mod.search_index(s.index, vectors, min(want + dead + 1, max(s.rows.size, 1)))
+            alive, rows_all, dim = s.alive, s.rows, self._code.dim
+            lists = []
+            for q in range(vectors.shape[0]):
+                ok = positions[q] >= 0
+                p = positions[q][ok]
+                keep = alive[p] & (rows_all[p] != self_rows[q])
+                p, sc = p[keep][:want], scores[q][ok][keep][:want]
+                lists.append((p, sc, rows_all[p], np.asarray(s.vectors[p], np.float32)))
+            all_rows = np.unique(np.concatenate([l[2] for l in lists])) if lists else np.zeros(0, np.int64)
+            identities = dict(zip(all_rows.tolist(), self._store.identities(all_rows)))
+            stored = self._store.templates_of(all_rows) if self._matcher is not None else {}
+        results = []
+        for q, (p, code_scores, rows, cand_vectors) in enumerate(lists):
+            results.append(self._rerank(vectors[q], probes[q], rows, code_scores, cand_vectors, stored, identities,
+                                        dim, k, threshold))
+        return results
+
+    def _rerank(self, qvec, probe, rows, code_scores, cand_vectors, stored, identities, dim, k, threshold):
+        if rows.size == 0:
+            return []
+        if self._matcher is not None:
+            cands = [{f: Template.from_bytes(b) for f, b in stored.get(int(r), {}).items()} for r in rows]
+            per_finger = finger_scores(probe, cands, self._matcher)
+            method = "matcher"
+        else:
+            q = qvec.reshape(N_POSITIONS, dim)
+            c = cand_vectors.reshape(rows.size, N_POSITIONS, dim)
+            per_finger = np.einsum("fd,nfd->nf", q, c).astype(np.float64)
+            held_q = np.array([f + 1 in probe for f in range(N_POSITIONS)])
+            held_c = np.abs(c).sum(axis=2) > 0
+            per_finger[~(held_q[None, :] & held_c)] = np.nan
+            method = "code"
+        fused = fuse(per_finger, self.params.fusion_top_fingers)
+        order = np.lexsort((rows, -fused))
+        out = []
+        for i in order[:k]:
+            if threshold is not None and fused[i] < threshold:
+                break
+            evidence = tuple(FingerEvidence(f + 1, round(float(per_finger[i, f]), 6))
+                             for f in range(N_POSITIONS) if not np.isnan(per_finger[i, f]))
+            out.append(Candidate(identities[int(rows[i])], round(float(fused[i]), 6), evidence,
+                                 round(float(code_scores[i]), 6), method))
+        return out

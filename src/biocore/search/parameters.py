@@ -1,0 +1,68 @@
+"""Tuned numbers of the search stage (fixed-length codes, shortlist, fusion, dedup jobs), with units in names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CodeParameters", "SearchParameters", "JobParameters", "CODE", "SEARCH", "JOB"]
+
+
+@dataclass(frozen=True)
+class CodeParameters:
+    """The fixed-length per-finger code: a soft histogram of minutia-pair features.
+
+    Every ordered pair of minutiae (i, j) whose distance lies in
+    [``min_pair_distance_px``, ``max_pair_distance_px``] (at ``reference_dpi``; rescaled for other
+    resolutions) votes into a 3-D histogram over
+
+    * the pair distance (``distance_bins`` linear bins),
+    * the direction of j relative to the direction of i (``relative_angle_bins`` circular bins),
+    * the direction of the segment i -> j relative to the direction of i (``radial_angle_bins``).
+
+    All three are invariant to rotation and translation of the print.
+    """
+
+    min_pair_distance_px: float = 12.0
+    max_pair_distance_px: float = 152.0
+    distance_bins: int = 4
+    relative_angle_bins: int = 6
+    radial_angle_bins: int = 6
+    reference_dpi: int = 500
+    #: Templates with fewer minutiae get the all-zero code ("no information": similarity 0 to all).
+    min_minutiae: int = 4
+
+    @property
+    def dim(self) -> int:
+        """Length of one finger's code (float32 values)."""
+        return self.distance_bins * self.relative_angle_bins * self.radial_angle_bins
+
+
+@dataclass(frozen=True)
+class SearchParameters:
+    """The two-stage 1:N search: shortlist sizes, index choice, and fusion over fingers."""
+
+    #: Persons kept by the first stage (code similarity) for re-ranking with the 1:1 matcher.
+    shortlist_persons: int = 100
+    #: Galleries with at most this many persons are scanned exactly (faiss brute-force inner product);
+    #: larger ones use an inverted-file index with 8-bit scalar-quantised vectors.
+    exact_scan_max_persons: int = 200_000
+    #: Inverted lists per sqrt(person count) and the fraction of lists probed per query.
+    ivf_lists_per_sqrt_persons: float = 4.0
+    ivf_probe_fraction: float = 0.05
+    #: Fusion over fingers: the fused person score is the sum of the ``fusion_top_fingers`` best
+    #: per-finger matcher scores among shared finger positions (robust to a few poor prints).
+    fusion_top_fingers: int = 10
+
+
+@dataclass(frozen=True)
+class JobParameters:
+    """Deduplication jobs: batch sizes and threads."""
+
+    #: Query persons per batch; one checkpoint file per finished batch.
+    batch_persons: int = 64
+    threads: int = 2
+
+
+CODE = CodeParameters()
+SEARCH = SearchParameters()
+JOB = JobParameters()

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+import numpy as np
+import pytest
+
+import biocore
+from biocore.errors import GalleryError, InvalidArgument, InvalidTemplate
+from biocore.search import Candidate, Gallery
+
+from .persons import noisy_person, point_matcher, random_person, random_template
+
+
+@pytest.fixture
+def people(rng):
+    return {f"ID{i:03d}": random_person(rng) for i in range(40)}
+
+
+@pytest.fixture
+def gallery(tmp_path, people):
+    g = Gallery.open(tmp_path / "g", matcher=point_matcher)
+    g.enroll_many(people.items())
+    yield g
+    g.close()
+
+
+def test_public_name_is_wired():
+    assert biocore.Gallery is Gallery
+
+
+def test_enroll_get_update_remove_count(tmp_path, rng):
+    with Gallery.open(tmp_path / "g", matcher=None) as g:
+        a = random_person(rng, fingers=[2, 7])
+        g.enroll("A", a, metadata={"station": 4})
+        g.enroll(17, list(random_person(rng, fingers=[1]).values()))
+        assert len(g) == g.count() == 2 and "A" in g and "17" in g and "B" not in g
+        got = g.get("A")
+        assert got.templates == a and got.metadata == {"station": 4}
+        b = random_person(rng, fingers=[3])
+        g.update("A", b)
+        assert g.get("A").templates == b
+        g.remove("17")
+        assert g.identities() == ["A"]
+        assert [p.identity for p in g] == ["A"]
+        with pytest.raises(GalleryError, match="already enrolled"):
+            g.enroll("A", a)
+        with pytest.raises(GalleryError, match="not enrolled"):
+            g.remove("nobody")
+        with pytest.raises(GalleryError, match="not enrolled"):
+            g.get("nobody")
+
+
+def test_search_ranks_the_mate_first(gallery, people, rng):
+    for identity in ("ID003", "ID027"):
+        probe = noisy_person(people[identity], rng)
+        result = gallery.search(probe, k=5)
+        assert isinstance(result[0], Candidate)
+        assert result[0].identity == identity and result[0].method == "matcher"
+        assert [e.finger for e in result[0].fingers] == list(range(1, 11))
+        assert result[0].score > result[1].score
+        assert len(result) == 5
+
+
+def test_search_with_a_few_fingers_and_threshold(gallery, people, rng):
+    probe = {f: t for f, t in noisy_person(people["ID011"], rng).items() if f in (2, 7)}
+    result = gallery.search(probe, k=3, threshold=0.7)
+    assert [c.identity for c in result] == ["ID011"]
+    assert [e.finger for e in result[0].fingers] == [2, 7]
+    assert gallery.search(probe, k=3, threshold=100.0) == []
+
+
+def test_code_only_search_without_a_matcher(tmp_path, people, rng):
+    with Gallery.open(tmp_path / "g", matcher=None) as g:
+        g.enroll_many(list(people.items())[:20])
+        result = g.search(noisy_person(people["ID005"], rng), k=2)
+        assert result[0].identity == "ID005" and result[0].method == "code"
+
+
+def test_changes_are_seen_by_search_and_by_reopening(tmp_path, people, rng):
+    path = tmp_path / "g"
+    with Gallery.open(path, matcher=None) as g:
+        g.enroll_many(list(people.items())[:10])
+        assert g.search(people["ID004"], k=1)[0].identity == "ID004"
+        g.remove("ID004")
+        assert g.search(people["ID004"], k=1)[0].identity != "ID004"
+        g.enroll_many(list(people.items())[10:20])
+        g.save_cache()
+        g.update("ID015", people["ID004"])
+    with Gallery.open(path, matcher=None) as g:  # cache is one generation behind: refreshed incrementally
+        assert len(g) == 19
+        assert g.search(people["ID004"], k=1)[0].identity == "ID015"
+        assert g.search(people["ID012"], k=1)[0].identity == "ID012"
+
+
+def test_search_rows_excludes_self(gallery, people):
+    rows = gallery.rows_of(["ID001", "ID002"])
+    lists = gallery.search_rows(rows, k=3)
+    assert all(c.identity not in ("ID001",) for c in lists[0])
+    assert all(c.identity not in ("ID002",) for c in lists[1])
+
+
+@pytest.mark.parametrize(
+    "templates, error, message",
+    [
+        ({11: None}, InvalidTemplate, "expected a biocore.Template"),
+        ("nope", InvalidTemplate, "expected a biocore.Template"),
+        ({}, InvalidArgument, "at least one"),
+        (42, InvalidArgument, "mapping"),
+    ],
+)
+def test_bad_templates(tmp_path, templates, error, message):
+    with Gallery.open(tmp_path / "g") as g:
+        with pytest.raises(error, match=message):
+            g.enroll("X", templates)
+        assert len(g) == 0
+
+
+def test_unknown_finger_positions(tmp_path, rng):
+    with Gallery.open(tmp_path / "g") as g:
+        with pytest.raises(InvalidArgument, match="finger position must be .* 1-10.*got 11"):
+            g.enroll("X", {11: random_template(rng)})
+        with pytest.raises(InvalidArgument, match="got 0 .unknown"):
+            g.enroll("X", [random_template(rng, finger=0)])
+        with pytest.raises(InvalidArgument, match="given twice"):
+            g.enroll("X", [random_template(rng, finger=2), random_template(rng, finger=2)])
+        with pytest.raises(InvalidArgument, match="identity"):
+            g.enroll("", {1: random_template(rng)})
+
+
+def test_paths_that_are_not_galleries(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(GalleryError, match="got a file"):
+        Gallery.open(tmp_path / "file")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("x")
+    with pytest.raises(GalleryError, match="not a biocore gallery"):
+        Gallery.open(tmp_path / "docs")
+    with pytest.raises(GalleryError, match="does not exist"):
+        Gallery.open(tmp_path / "missing", create=False)
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "gallery.sqlite").write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(GalleryError, match="not a readable SQLite"):
+        Gallery.open(tmp_path / "junk")
+
+
+def test_newer_gallery_version_is_refused(tmp_path):
+    Gallery.open(tmp_path / "g").close()
+    db = sqlite3.connect(tmp_path / "g" / "gallery.sqlite")
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(GalleryError, match="newer biocore.*format 99"):
+        Gallery.open(tmp_path / "g")
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root ignores file permissions")
+def test_permission_error_is_clear_and_gallery_intact(tmp_path, rng):
+    path = tmp_path / "g"
+    with Gallery.open(path) as g:
+        g.enroll("A", random_person(rng, [1]))
+    os.chmod(path / "gallery.sqlite", 0o444)
+    try:
+        with pytest.raises(GalleryError, match="permission|read-only|could not"):
+            with Gallery.open(path) as g:
+                g.enroll("B", random_person(rng, [1]))
+    finally:
+        os.chmod(path / "gallery.sqlite", 0o644)
+    with Gallery.open(path) as g:
+        assert g.identities() == ["A"]
+
+
+def test_failed_write_leaves_the_gallery_intact(tmp_path, rng, monkeypatch):
+    from biocore.search import storage
+
+    path = tmp_path / "g"
+    with Gallery.open(path) as g:
+        g.enroll("A", random_person(rng, [1]))
+        real_insert = storage.Store.insert
+
+        def disk_full(db, identity, metadata, fingers):
+            if identity == "C":
+                raise sqlite3.OperationalError("database or disk is full")
+            return real_insert(db, identity, metadata, fingers)
+
+        monkeypatch.setattr(storage.Store, "insert", staticmethod(disk_full))
+        with pytest.raises(GalleryError, match="disk is full.*unchanged"):
+            g.enroll_many([("B", random_person(rng, [1])), ("C", random_person(rng, [1]))])
+        assert g.identities() == ["A"]
+
+
+def test_readonly_gallery(tmp_path, rng):
+    with Gallery.open(tmp_path / "g") as g:
+        g.enroll("A", random_person(rng, [1, 2]))
+    with Gallery.open(tmp_path / "g", readonly=True, matcher=None) as g:
+        assert g.search(g.get("A"), k=1)[0].identity == "A"
+        with pytest.raises(GalleryError, match="read-only"):
+            g.remove("A")
+
+
+def test_bad_search_arguments(gallery, people):
+    with pytest.raises(InvalidArgument, match="k: expected a positive integer"):
+        gallery.search(people["ID001"], k=0)
+    with pytest.raises(InvalidArgument, match="threshold"):
+        gallery.search(people["ID001"], threshold=float("nan"))
+
+
+def test_large_gallery_uses_ivf_and_cache(tmp_path, rng):
+    from biocore.search.parameters import SearchParameters
+
+    params = SearchParameters(exact_scan_max_persons=100, shortlist_persons=20)
+    people = {f"P{i}": random_person(rng, [1, 2, 3]) for i in range(300)}
+    with Gallery.open(tmp_path / "g", matcher=None, params=params) as g:
+        g.enroll_many(people.items())
+        assert g.search(people["P42"], k=1)[0].identity == "P42"
+        g.save_cache()
+        assert (tmp_path / "g" / "cache" / "index.faiss").exists()
+    with Gallery.open(tmp_path / "g", matcher=None, params=params) as g:
+        assert isinstance(g._state.vectors, np.memmap)
+        assert g.search(people["P7"], k=1)[0].identity == "P7"
+        g.enroll("new", random_person(rng, [1, 2, 3]))
+        assert g.search(g.get("new"), k=1)[0].identity == "new"

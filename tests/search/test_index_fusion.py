@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from biocore.search.fusion import fuse, shared_positions
+from biocore.search.index import build_index, factory_for, merge_topk, search_index
+from biocore.search.parameters import SearchParameters
+
+
+def test_flat_index_equals_brute_force(rng):
+    x = rng.normal(size=(300, 32)).astype(np.float32)
+    q = rng.normal(size=(5, 32)).astype(np.float32)
+    scores, pos = search_index(build_index(x, "Flat"), q, 7)
+    want = np.argsort(-(q @ x.T), axis=1)[:, :7]
+    np.testing.assert_array_equal(pos, want)
+    np.testing.assert_allclose(scores, np.take_along_axis(q @ x.T, want, 1), rtol=1e-5)
+
+
+def test_empty_index_and_short_results():
+    index = build_index(np.zeros((0, 8), np.float32), "Flat")
+    scores, pos = search_index(index, np.ones((2, 8), np.float32), 3)
+    assert (pos == -1).all() and np.isneginf(scores).all()
+    index = build_index(np.eye(8, dtype=np.float32)[:2], "Flat")
+    _, pos = search_index(index, np.ones((1, 8), np.float32), 4)
+    assert pos[0, 2:].tolist() == [-1, -1]
+
+
+def test_factory_follows_gallery_size():
+    p = SearchParameters(exact_scan_max_persons=1000)
+    assert factory_for(1000, p) == "Flat"
+    assert factory_for(1_000_000, p).startswith("IVF") and factory_for(1_000_000, p).endswith(",SQ8")
+
+
+def test_ivf_index_finds_exact_duplicates(rng):
+    x = rng.normal(size=(3000, 16)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    index = build_index(x, "IVF32,SQ8")
+    index.nprobe = 4
+    _, pos = search_index(index, x[:50], 1)
+    assert np.mean(pos[:, 0] == np.arange(50)) > 0.9
+
+
+def test_merge_of_shards_equals_global_topk(rng):
+    x = rng.normal(size=(400, 16)).astype(np.float32)
+    q = rng.normal(size=(6, 16)).astype(np.float32)
+    ids = rng.permutation(10_000)[:400]  # globally unique ids, e.g. person rows
+    shards = [np.arange(0, 150), np.arange(150, 320), np.arange(320, 400)]
+    parts = [search_index(build_index(x[s], "Flat"), q, 10) for s in shards]
+    s, i = merge_topk([p[0] for p in parts], [ids[s][p[1]] for s, p in zip(shards, parts)], 10)
+    full_s, full_p = search_index(build_index(x, "Flat"), q, 10)
+    np.testing.assert_array_equal(i, ids[full_p])
+    np.testing.assert_allclose(s, full_s, rtol=1e-5)
+
+
+def test_fuse_sums_best_shared_fingers():
+    s = np.array([[0.5, np.nan, 2.0, 1.0] + [np.nan] * 6, [np.nan] * 10])
+    np.testing.assert_allclose(fuse(s, top=10), [3.5, 0.0])
+    np.testing.assert_allclose(fuse(s, top=2), [3.0, 0.0])
+    assert shared_positions(s).tolist() == [3, 0]
+
+
+def test_fuse_missing_fingers_are_neutral():
+    full = np.array([[1.0, 2.0, 3.0] + [np.nan] * 7])
+    assert fuse(full)[0] == pytest.approx(6.0)
