@@ -166,7 +166,9 @@ def test_second_face_is_counted(backend):
     assert not r.passed and "More than one face" in " ".join(r.feedback)
 
 
-@pytest.mark.parametrize("name", ["coffee", "brick", "rocket", "coins", "horse"])
+@pytest.mark.parametrize(
+    "name", ["coffee", "brick", "rocket", "coins", "horse", "chelsea", "camera", "logo"]
+)
 def test_non_faces_report_no_face(backend, name):
     from skimage import data
 
@@ -248,3 +250,13 @@ def test_large_photo_is_measured_in_original_pixels(backend, base):
     )
     assert r.measures["roll"].value == pytest.approx(base.measures["roll"].value, abs=1.5)
     assert r.token().shape == (320, 240, 3)
+
+
+def test_messages_and_profiles_cover_the_same_measures(base):
+    from biocore.face.report import MESSAGES
+
+    assert set(MESSAGES) == set(face.PROFILES["icao"].limits)
+    assert set(face.PROFILES["live"].limits) <= set(MESSAGES)
+    for name, (meaning, low, high) in MESSAGES.items():
+        lim = face.PROFILES["icao"].limits[name]
+        assert meaning and (low or lim.lo == -math.inf) and (high or lim.hi == math.inf), name
