@@ -55,6 +55,10 @@ class Candidates:
     def __len__(self) -> int:
         return int(self.row.shape[0])
 
+    def shifted(self, rows: int, cols: int) -> "Candidates":
+        """The same candidates with positions offset by ``(rows, cols)`` (from a crop to its image)."""
+        return Candidates(self.row + rows, self.col + cols, self.angle, self.kind, self.partner, self.branch_length)
+
     def select(self, keep: np.ndarray) -> "Candidates":
         """Subset (``partner`` indices are left as they are: they refer to the raw list)."""
         return Candidates(

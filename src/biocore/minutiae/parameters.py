@@ -43,6 +43,8 @@ class ExtractionParameters:
     # --- orientation --------------------------------------------------------------------------
     #: Gradient-products are averaged on blocks of this side before smoothing.
     orientation_block_px: int = 4
+    #: Gradients are taken on the image decimated by this factor.
+    orientation_downscale: int = 2
     #: Gaussian smoothing of the doubled-angle tensor field.
     orientation_sigma_px: float = 10.0
 

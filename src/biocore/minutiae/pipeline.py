@@ -102,15 +102,19 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
         record("minutiae_raw", empty)
         record("minutiae", empty)
         return empty
+    # Everything from here on only needs the print's bounding box.
+    box = _foreground_box(mask, p.orientation_block_px * p.orientation_downscale)
+    inside = field.crop(*box)
+    normalized, mask_in = normalized[box[0] : box[1], box[2] : box[3]], mask[box[0] : box[1], box[2] : box[3]]
     frequency = ridge_frequency(normalized, p)
-    record("frequency", frequency)
-    enhanced = enhance(normalized, field, dominant_period(frequency, mask, p), p)
-    record("enhanced", enhanced)
-    binary = binarize(enhanced, mask)
-    record("binary", binary)
+    record("frequency", lambda: _uncrop(frequency, box, work.shape, 1.0 / p.default_period_px))
+    enhanced = enhance(normalized, inside, dominant_period(frequency, mask_in, p), p)
+    record("enhanced", lambda: _uncrop(enhanced, box, work.shape, 0.0))
+    binary = binarize(enhanced, mask_in)
+    record("binary", lambda: _uncrop(binary, box, work.shape, 0))
     skeleton = thin(binary)
-    record("skeleton", skeleton)
-    raw = detect(skeleton, walk_px=_walk_px(p), direction_px=p.direction_trace_px)
+    record("skeleton", lambda: _uncrop(skeleton, box, work.shape, 0))
+    raw = detect(skeleton, walk_px=_walk_px(p), direction_px=p.direction_trace_px).shifted(box[0], box[2])
     border, reliability, angle = _local_evidence(raw, mask, field, p)
     record("minutiae_raw", lambda: _from_candidates(raw, angle, np.zeros(len(raw)), gray, dpi, finger, scale, 0))
     keep = remove_false_minutiae(raw, border, reliability, p)
@@ -118,6 +122,22 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
     template = _from_candidates(raw.select(keep), angle[keep], quality, gray, dpi, finger, scale, image_quality(field, mask))
     record("minutiae", template)
     return template
+
+
+def _foreground_box(mask: np.ndarray, align: int) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the mask's bounding box, widened to multiples of ``align``."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    top, left = (rows[0] // align) * align, (cols[0] // align) * align
+    bottom = min(mask.shape[0], -(-(rows[-1] + 1) // align) * align)
+    right = min(mask.shape[1], -(-(cols[-1] + 1) // align) * align)
+    return int(top), int(bottom), int(left), int(right)
+
+
+def _uncrop(array: np.ndarray, box: tuple[int, int, int, int], shape: tuple[int, int], fill) -> np.ndarray:
+    full = np.full(shape, fill, dtype=array.dtype)
+    full[box[0] : box[1], box[2] : box[3]] = array
+    return full
 
 
 def _walk_px(p: ExtractionParameters) -> int:
@@ -136,10 +156,12 @@ def _local_evidence(
     raw: Candidates, mask: np.ndarray, field: OrientationField, p: ExtractionParameters
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distance to the print's edge, coherence, and refined direction of every candidate."""
-    padded = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), np.uint8)
-    padded[1:-1, 1:-1] = mask
+    # On every other pixel: a margin of a few pixels needs no finer distances, and it costs a quarter.
+    half = mask[::2, ::2]
+    padded = np.zeros((half.shape[0] + 2, half.shape[1] + 2), np.uint8)
+    padded[1:-1, 1:-1] = half
     distance = cv2.distanceTransform(padded, cv2.DIST_L2, 3)[1:-1, 1:-1]
-    border = distance[raw.row, raw.col].astype(np.float64)
+    border = 2.0 * distance[raw.row // 2, raw.col // 2].astype(np.float64)
     rows, cols = mask.shape
     frame = np.minimum(np.minimum(raw.row, rows - 1 - raw.row), np.minimum(raw.col, cols - 1 - raw.col))
     # Near the frame a minutia counts as on the print's edge, whatever the mask says.

@@ -68,43 +68,40 @@ def thin(binary: np.ndarray) -> np.ndarray:
 def _thin_kernel(image, first, second):  # pragma: no cover - compiled
     """Thin ``image`` (uint8 0/1 with a zero border) in place."""
     rows, cols = image.shape
+    flat = image.ravel()
     count = 0
-    for r in range(1, rows - 1):
-        for c in range(1, cols - 1):
-            if image[r, c]:
-                count += 1
-    pr = np.empty(count, np.int32)
-    pc = np.empty(count, np.int32)
+    for i in range(cols, (rows - 1) * cols):
+        count += flat[i] != 0
+    pixels = np.empty(count, np.int64)
     k = 0
-    for r in range(1, rows - 1):
-        for c in range(1, cols - 1):
-            if image[r, c]:
-                pr[k] = r
-                pc[k] = c
-                k += 1
-    doomed = np.empty(count, np.int32)
+    for i in range(cols, (rows - 1) * cols):
+        if flat[i]:
+            pixels[k] = i
+            k += 1
+    doomed = np.empty(count, np.int64)
     # A pixel's verdict under a table only changes when its neighbourhood does: remember the last
     # subiteration that deleted a neighbour and skip pixels unchanged since their last check.
-    touched = np.zeros((rows, cols), np.int32)
+    touched = np.zeros(rows * cols, np.int32)
+    up = -cols
+    down = cols
     sub = 0
     idle = 0
     while idle < 2:
         table = first if sub % 2 == 0 else second
         nd = 0
         for k in range(count):
-            r = pr[k]
-            c = pc[k]
-            if sub >= 2 and touched[r, c] < sub - 2:
+            i = pixels[k]
+            if sub >= 2 and touched[i] < sub - 2:
                 continue
             code = (
-                image[r, c + 1]
-                | (image[r - 1, c + 1] << 1)
-                | (image[r - 1, c] << 2)
-                | (image[r - 1, c - 1] << 3)
-                | (image[r, c - 1] << 4)
-                | (image[r + 1, c - 1] << 5)
-                | (image[r + 1, c] << 6)
-                | (image[r + 1, c + 1] << 7)
+                flat[i + 1]
+                | (flat[i + up + 1] << 1)
+                | (flat[i + up] << 2)
+                | (flat[i + up - 1] << 3)
+                | (flat[i - 1] << 4)
+                | (flat[i + down - 1] << 5)
+                | (flat[i + down] << 6)
+                | (flat[i + down + 1] << 7)
             )
             doomed[nd] = k  # branch-free: the verdict is unpredictable
             nd += table[code]
@@ -113,17 +110,14 @@ def _thin_kernel(image, first, second):  # pragma: no cover - compiled
         else:
             idle = 0
             for j in range(nd):
-                r = pr[doomed[j]]
-                c = pc[doomed[j]]
-                image[r, c] = 0
-                for dr in range(-1, 2):
-                    for dc in range(-1, 2):
-                        touched[r + dr, c + dc] = sub
+                i = pixels[doomed[j]]
+                flat[i] = 0
+                for o in (up - 1, up, up + 1, -1, 0, 1, down - 1, down, down + 1):
+                    touched[i + o] = sub
             kept = 0
             for k in range(count):
-                if image[pr[k], pc[k]]:
-                    pr[kept] = pr[k]
-                    pc[kept] = pc[k]
+                if flat[pixels[k]]:
+                    pixels[kept] = pixels[k]
                     kept += 1
             count = kept
         sub += 1

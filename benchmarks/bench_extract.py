@@ -1,0 +1,122 @@
+"""Extraction speed: biocore.extract vs NIST mindtct (nbis-python 0.1.8) on one core, same run.
+
+Prints the median milliseconds per image over a folder of FVC images (default: FVC2002 DB1_B,
+388 x 374 at 500 ppi), the ratio to mindtct, and the first-call time of biocore in a fresh
+process (Numba loads its on-disk cache; ``--cold`` points Numba at an empty cache to show the
+compile time once).
+
+Usage::
+
+    python benchmarks/bench_extract.py [--folder ../shared/data/fingerprints/fvc2002_db1_b] [--repeats 5] [--cold]
+
+The process is pinned to one CPU and OpenCV runs single-threaded. mindtct receives the encoded
+file bytes (it decodes them itself); biocore is timed both on the decoded array and on the same
+bytes decoded with OpenCV inside the timed region.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "fingerprints" / "fvc2002_db1_b"
+
+_FIRST_CALL = """
+import sys, time
+import cv2
+cv2.setNumThreads(1)
+image = cv2.imread(sys.argv[1], cv2.IMREAD_GRAYSCALE)
+t0 = time.perf_counter()
+import biocore
+t1 = time.perf_counter()
+biocore.extract(image)
+t2 = time.perf_counter()
+biocore.extract(image)
+t3 = time.perf_counter()
+print(f"{(t1 - t0) * 1e3:.0f} {(t2 - t1) * 1e3:.0f} {(t3 - t2) * 1e3:.1f}")
+"""
+
+
+def first_call(path: Path, cold: bool) -> tuple[float, float, float]:
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as cache:
+        if cold:
+            env["NUMBA_CACHE_DIR"] = cache
+        out = subprocess.run(
+            [sys.executable, "-c", _FIRST_CALL, str(path)], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+    return float(out[0]), float(out[1]), float(out[2])
+
+
+def median_ms(fn, items, repeats: int) -> float:
+    per_item = []
+    for item in items:
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            fn(item)
+            times.append(time.perf_counter() - t)
+        per_item.append(np.median(times))
+    return float(np.median(per_item) * 1e3)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cold", action="store_true", help="also measure the first call with an empty Numba cache")
+    args = parser.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
+    cv2.setNumThreads(1)
+
+    import biocore
+    import nbis
+
+    files = sorted(p for p in args.folder.iterdir() if p.suffix.lower() in (".tif", ".png", ".bmp", ".pgm"))
+    if not files:
+        print(f"no images in {args.folder}", file=sys.stderr)
+        return 1
+    encoded = [p.read_bytes() for p in files]
+    images = [cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_GRAYSCALE) for b in encoded]
+    settings = nbis.NbisExtractorSettings(
+        min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=500.0
+    )
+    mindtct = nbis.new_nbis_extractor(settings)
+
+    def ours_bytes(b: bytes) -> None:
+        biocore.extract(cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_GRAYSCALE))
+
+    biocore.extract(images[0])  # warm-up (JIT cache load)
+    mindtct.extract_minutiae(encoded[0])
+    rows, cols = images[0].shape
+    # Interleave the systems so that load from other processes hits both alike.
+    theirs_ms, ours_ms, ours_bytes_ms = [], [], []
+    for _ in range(3):
+        theirs_ms.append(median_ms(mindtct.extract_minutiae, encoded, max(1, args.repeats // 3 + 1)))
+        ours_ms.append(median_ms(biocore.extract, images, args.repeats))
+        ours_bytes_ms.append(median_ms(ours_bytes, encoded, args.repeats))
+    theirs, ours, ours_b = min(theirs_ms), min(ours_ms), min(ours_bytes_ms)
+    print(f"{args.folder.name}: {len(files)} images of {cols} x {rows} px, one core")
+    print(f"{'system':34s} {'median ms':>10s} {'vs mindtct':>11s}")
+    print(f"{'NBIS mindtct (encoded bytes)':34s} {theirs:10.2f} {1.0:10.1f}x")
+    print(f"{'biocore.extract (decoded array)':34s} {ours:10.2f} {theirs / ours:10.1f}x")
+    print(f"{'biocore.extract (decode + extract)':34s} {ours_b:10.2f} {theirs / ours_b:10.1f}x")
+    imp, first, second = first_call(files[0], cold=False)
+    print(f"fresh process, Numba cache warm: import {imp:.0f} ms, first call {first:.0f} ms, second call {second:.1f} ms")
+    if args.cold:
+        imp, first, second = first_call(files[0], cold=True)
+        print(f"fresh process, empty Numba cache: import {imp:.0f} ms, first call (compiles) {first:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
