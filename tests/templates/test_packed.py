@@ -84,3 +84,14 @@ def test_field_errors_behind_a_valid_crc_are_caught():
     assert len(data) == 2 * record_size(2)
     msg = _first_error(decode_packed, data)
     assert "record 1 at byte" in msg and "kind must be 0-2" in msg
+
+
+def test_per_minutia_helpers():
+    ts = _gallery(20, seed=9)
+    packed = PackedTemplates.from_templates(ts)
+    idx = packed.template_index()
+    assert idx.tolist() == [i for i, t in enumerate(ts) for _ in range(len(t))]
+    steps = packed.angle_steps()
+    assert steps.dtype == np.uint16
+    ref = np.concatenate([np.rint(t.angle.astype(np.float64) / (2 * np.pi / 65536)).astype(np.int64) % 65536 for t in ts])
+    assert np.array_equal(steps, ref)

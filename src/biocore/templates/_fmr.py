@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import InvalidTemplate
 from ._bytes import Issues, Reader, Writer
-from .report import ExtendedData, Repair, SingularPoint
+from .report import ExtendedData, SingularPoint
 from .template import Template, quantize_angle
 
 __all__ = [

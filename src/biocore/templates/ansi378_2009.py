@@ -32,7 +32,7 @@ from ..errors import InvalidTemplate
 from . import _fmr
 from ._bytes import Issues, Reader, Writer
 from .iso19794_2_2011 import looks_like_iso2011
-from .report import CaptureDevice, DecodeReport, ViewInfo
+from .report import CaptureDevice, DecodeReport, Repair, ViewInfo
 from .template import Template
 
 __all__ = ["NAME", "AM1", "detect", "encode", "decode", "decode_report"]
@@ -131,7 +131,7 @@ def _report(data, strict: bool, name: str, version: bytes) -> DecodeReport:
             return _decode(buf, name, version, Issues(name, False), HEADER_SIZE)
         del standard_error
         report.repairs.append(
-            _fmr.Repair(where="header", problem="the record does not parse with the 21-byte 2009 header",
+            Repair(where="header", problem="the record does not parse with the 21-byte 2009 header",
                         action="read the 20-byte header of INCITS 378-2007 drafts (2-byte capture equipment field)")
         )
         return report

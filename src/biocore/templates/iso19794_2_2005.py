@@ -37,7 +37,7 @@ from __future__ import annotations
 from ..errors import InvalidTemplate
 from . import _fmr
 from ._bytes import Issues, Reader, Writer
-from .report import CaptureDevice, DecodeReport
+from .report import CaptureDevice, DecodeReport, ExtendedData
 from .template import Template
 
 __all__ = ["NAME", "detect", "encode", "decode", "decode_report"]
@@ -129,7 +129,7 @@ def _read_short_view(r: Reader, width, height, xres, yres, dpi, device, issues: 
     )
     r.pos = trial.pos
     info = ViewInfo(finger=0, finger_quality=fq, width=width, height=height, x_ppcm=xres, y_ppcm=yres,
-                    device=device, extended=ext or _fmr.ExtendedData())
+                    device=device, extended=ext or ExtendedData())
     return m.to_template(dpi=dpi, finger=0, image_quality=fq), info
 
 

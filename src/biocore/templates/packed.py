@@ -89,6 +89,16 @@ class PackedTemplates:
         """Minutiae per template, int64 (n,)."""
         return np.diff(self.offsets)
 
+    def template_index(self) -> np.ndarray:
+        """For every minutia, the index of its template: int64 (m,) (e.g. ``dpi[template_index()]``)."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), self.counts)
+
+    def angle_steps(self) -> np.ndarray:
+        """Angles as uint16 steps of the Template grid (2**16 a turn), exactly: the matcher's unit."""
+        from .template import angle_steps
+
+        return angle_steps(self.angle)
+
     def __getitem__(self, i: int) -> Template:
         n = len(self)
         if not isinstance(i, (int, np.integer)) or isinstance(i, bool):
