@@ -95,3 +95,16 @@ def test_per_minutia_helpers():
     assert steps.dtype == np.uint16
     ref = np.concatenate([np.rint(t.angle.astype(np.float64) / (2 * np.pi / 65536)).astype(np.int64) % 65536 for t in ts])
     assert np.array_equal(steps, ref)
+
+
+def test_large_buffers_decode_through_the_bulk_path_with_the_same_result():
+    from biocore.templates.biocore_format import BULK_BYTES
+
+    ts = _gallery(600, seed=4)
+    data = biocore.templates.encode(ts, "biocore")
+    assert len(data) >= BULK_BYTES
+    assert biocore.templates.decode(data) == ts
+    bad = bytearray(data)
+    bad[len(data) // 2] ^= 0x10
+    with pytest.raises(InvalidTemplate, match=r"biocore: record \d+ at byte \d+"):
+        biocore.templates.decode(bytes(bad))

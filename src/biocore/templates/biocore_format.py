@@ -41,6 +41,10 @@ MINUTIA_DTYPE = np.dtype([("x", "<u2"), ("y", "<u2"), ("angle", "<u2"), ("kind",
 _ANGLE_STEP_RAD = np.float64(2.0 * np.pi / ANGLE_STEPS)
 
 
+#: From this size on, :func:`decode` hands the buffer to the native bulk decoder.
+BULK_BYTES = 1 << 16
+
+
 def record_size(n_minutiae: int) -> int:
     """Bytes taken by one record holding ``n_minutiae`` minutiae."""
     return HEADER_SIZE + MINUTIA_DTYPE.itemsize * n_minutiae + CRC_SIZE
@@ -121,10 +125,16 @@ def decode(data: bytes | bytearray | memoryview, *, strict: bool = True) -> list
     """Decode every record in ``data``; raises :class:`InvalidTemplate` naming the record and byte.
 
     ``strict`` is accepted for the codec interface; the biocore format has no tolerated quirks.
+    Buffers of :data:`BULK_BYTES` or more go through the native bulk decoder (same checks, same
+    messages, same templates).
     """
     buf = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
     if len(buf) == 0:
         raise InvalidTemplate("biocore: expected at least one record, got 0 bytes")
+    if len(buf) >= BULK_BYTES:
+        from .packed import decode_packed
+
+        return decode_packed(buf).to_templates()
     out: list[Template] = []
     offset = 0
     while offset < len(buf):
