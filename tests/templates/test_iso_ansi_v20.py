@@ -255,3 +255,23 @@ def test_nist_libbiomeval_iso2005_reference_view():
     assert [(c.x, c.y, to_raw(c.angles[0])) for c in v.extended.cores] == [(150, 250, 90), (100, 150, 45)]
     assert [to_raw(a) for a in v.extended.deltas[0].angles] == [100, 110, 120]
     assert [(d.x, d.y, len(d.angles)) for d in v.extended.deltas] == [(143, 232, 3), (103, 104, 0), (136, 214, 3), (130, 319, 3)]
+
+
+def test_nist_annex_angles_support_round_to_nearest():
+    """The standards' annex examples hold the same minutiae in ISO (360/256 deg) and ANSI (2 deg) units.
+
+    Rounding to the nearest step in both (what biocore writes) leaves every one of the 49 minutiae
+    with a common true angle; truncating in both does not.
+    """
+    folder = shared_file("nist_biomdi", "Sampledata", "fingerminutia")
+    iso = biocore.templates.decode((folder / "ISO-19794-2_2005" / "Appendix-C2_Example.raw").read_bytes(), strict=False)
+    ansi = biocore.templates.decode((folder / "ANSI-INCITS-378_2004" / "Appendix-B2_Example.raw").read_bytes())
+    ri = np.array([a for t in iso for a in raw_angles(t, "iso19794-2:2005")], float) * (360 / 256)
+    ra = np.array([a for t in ansi for a in raw_angles(t, "ansi378:2004")], float) * 2.0
+
+    def consistent(iso_lo, iso_hi, ansi_lo, ansi_hi):
+        return int(np.sum(np.maximum(ri + iso_lo, ra + ansi_lo) < np.minimum(ri + iso_hi, ra + ansi_hi) + 1e-9))
+
+    u = 360 / 256
+    assert consistent(-u / 2, u / 2, -1.0, 1.0) == len(ri) == 49
+    assert consistent(0.0, u, 0.0, 2.0) < 49
