@@ -575,6 +575,10 @@ class Gallery:
                 out.append(row)
         return np.asarray(out, np.int64)
 
+    def _store_identities(self, rows: np.ndarray) -> list[str]:
+        with self._lock:
+            return self._store.identities(rows)
+
     def all_rows(self) -> np.ndarray:
         """Store rows of every enrolled person, ascending (the order N:N jobs sweep in)."""
         self._check_open()
