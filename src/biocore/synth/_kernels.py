@@ -103,7 +103,8 @@ def branch_ends(skel, ys, xs, steps, out):
 
 @numba.njit(nogil=True, cache=True)
 def master_minutiae(seed, cx0, cy0, half_w, top, bottom, ccx, ccy, cores, deltas, cls, count,
-                    boost, core_radius_px, bifurcation_fraction, x, y, angle, kind):
+                    boost, core_radius_px, bifurcation_fraction, angle_sigma_rad, arch_height_px, arch_width_px,
+                    x, y, angle, kind):
     """Draw ``count[f]`` minutiae for each finger f into the flat outputs (offsets = cumsum(count)).
 
     Positions uniform in the silhouette (rejection from the bounding box) and thinned towards the
@@ -128,9 +129,9 @@ def master_minutiae(seed, cx0, cy0, half_w, top, bottom, ccx, ccy, cores, deltas
             if a * (1.0 + boost) >= 1.0 + boost * np.exp(-d2 * inv2r2):
                 continue
             if cls[f] == 0:
-                h = 45.0 / (1.0 + np.exp((py - ccy[f]) / 40.0))
-                s = (px - ccx[f]) / 115.0
-                theta = np.arctan(-h * (s / 115.0) * np.exp(-0.5 * s * s))
+                h = arch_height_px / (1.0 + np.exp((py - ccy[f]) / 40.0))
+                s = (px - ccx[f]) / arch_width_px
+                theta = np.arctan(-h * (s / arch_width_px) * np.exp(-0.5 * s * s))
             else:
                 # w = x - i y; prod(w - core) * prod(conj(w - delta)), normalised as it goes.
                 re, im = 1.0, 0.0
@@ -149,7 +150,7 @@ def master_minutiae(seed, cx0, cy0, half_w, top, bottom, ccx, ccy, cores, deltas
                 theta = 0.5 * np.arctan2(im, re)
             if np.random.random() < 0.5:
                 theta += np.pi
-            theta += np.random.normal(0.0, 0.05)
+            theta += np.random.normal(0.0, angle_sigma_rad)
             x[pos] = px
             y[pos] = py
             angle[pos] = theta % (2.0 * np.pi)
@@ -161,13 +162,14 @@ def master_minutiae(seed, cx0, cy0, half_w, top, bottom, ccx, ccy, cores, deltas
 @numba.njit(nogil=True, cache=True)
 def impression_minutiae(seed, offsets, mx, my, mangle, mkind, tparams, width, height,
                         wavelength_px, position_sigma_px, angle_sigma_rad, kind_flip,
-                        out_offsets, x, y, angle, kind, quality):
+                        true_quality, spurious_quality, out_offsets, x, y, angle, kind, quality):
     """One capture of every finger: carry its master minutiae (elastic wave distortion growing
     from the contact centre, rotation, translation), drop unseen and missing ones, flip kinds,
     add spurious minutiae, jitter; writes templates contiguously and returns the minutiae count.
 
     ``tparams[t]`` = (contact x, contact y, contact half axes ax, ay, rotation, image x, image y,
-    wave direction 1, 2, wave phase 1, 2, distortion amplitude, missing fraction, spurious rate).
+    wave direction 1, 2, wave phase 1, 2, distortion amplitude, missing fraction, spurious rate);
+    ``true_quality`` / ``spurious_quality`` = inclusive (low, high) minutia quality ranges.
     """
     np.random.seed(seed)
     two_pi = 2.0 * np.pi
@@ -202,7 +204,7 @@ def impression_minutiae(seed, offsets, mx, my, mangle, mkind, tparams, width, he
             y[pos] = qy + np.random.normal(0.0, position_sigma_px)
             angle[pos] = (mangle[i] + rot + np.random.normal(0.0, angle_sigma_rad)) % two_pi
             kind[pos] = 3 - mkind[i] if r_flip < kind_flip else mkind[i]
-            quality[pos] = 45 + np.random.randint(0, 56)
+            quality[pos] = true_quality[0] + np.random.randint(0, true_quality[1] - true_quality[0] + 1)
             pos += 1
         n_spur = np.random.poisson(spur * n_vis)
         for _ in range(n_spur):
@@ -220,7 +222,7 @@ def impression_minutiae(seed, offsets, mx, my, mangle, mkind, tparams, width, he
             y[pos] = qy
             angle[pos] = np.random.random() * two_pi
             kind[pos] = 1 + np.random.randint(0, 2)
-            quality[pos] = 10 + np.random.randint(0, 60)
+            quality[pos] = spurious_quality[0] + np.random.randint(0, spurious_quality[1] - spurious_quality[0] + 1)
             pos += 1
     out_offsets[offsets.shape[0] - 1] = pos
     return pos

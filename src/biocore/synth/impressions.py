@@ -140,7 +140,7 @@ def _sample_contact(rng: np.random.Generator, master: Master, params) -> tuple[f
     scale = rng.uniform(*params.contact_scale)
     off = params.contact_offset_px
     cx = s.centre_x + rng.uniform(-off, off)
-    cy = s.centre_y - 0.15 * s.top + rng.uniform(-off, off)
+    cy = s.centre_y - params.contact_raise_fraction * s.top + rng.uniform(-off, off)
     return cx, cy, scale * 0.5 * (s.left + s.right), scale * 0.5 * (s.top + s.bottom)
 
 
@@ -166,7 +166,7 @@ def _presence(rng, master: Master, contact, map_x, map_y, params) -> np.ndarray:
     r_sil = silhouette_distance(master.silhouette, map_x, map_y)
     r_con = np.sqrt(((map_x - cx) / ax) ** 2 + ((map_y - cy) / ay) ** 2)
     h, w = map_x.shape
-    r_con = r_con + 0.05 * smooth_noise(rng, h, w, 25.0)
+    r_con = r_con + params.contact_edge_roughness * smooth_noise(rng, h, w, params.contact_edge_roughness_scale_px)
     edge_px = np.minimum((1.0 - r_sil) * 0.5 * (ax + ay), (1.0 - r_con) * 0.5 * (ax + ay))
     return np.clip(edge_px / params.edge_fade_px, 0.0, 1.0).astype(np.float32)
 

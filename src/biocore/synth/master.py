@@ -86,10 +86,10 @@ def grow_ridges(
     field = np.zeros(mask.shape, dtype=np.float32)
     picks = rng.choice(rows.shape[0], size=params.seed_count, replace=False)
     field[rows[picks], cols[picks]] = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=params.seed_count)
-    # A single pixel responds weakly; a high gain in the first passes lets the seeds take hold.
     out = np.zeros_like(field)
     for it in range(params.growth_iterations):
-        gain = params.growth_gain * (8.0 if it < 3 else 1.0)
+        boost = params.seed_gain_factor if it < params.seed_gain_iterations else 1.0
+        gain = params.growth_gain * boost
         _kernels.oriented_filter_step(field, rows, cols, o_bin, p_bin, bank, np.float32(gain), out)
         field, out = out, field
     return field

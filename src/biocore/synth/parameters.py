@@ -76,6 +76,7 @@ class MasterParameters:
     top_half_height_px: tuple[float, float] = (150.0, 180.0)
     bottom_half_height_px: tuple[float, float] = (190.0, 230.0)
     centre_jitter_px: float = 10.0
+    centre_y_fraction: float = 0.45  # of the canvas height (the finger continues below the canvas)
 
     # Singular points, positions relative to the silhouette centre (x right, y down), in px.
     core_y_px: tuple[float, float] = (-50.0, 30.0)
@@ -108,6 +109,9 @@ class MasterParameters:
     orientation_bins: int = 36
     period_bins: int = 9
     growth_gain: float = 3.0
+    # A single seed pixel responds weakly: the first passes use a higher gain so the seeds take hold.
+    seed_gain_factor: float = 8.0
+    seed_gain_iterations: int = 3
 
     # Ground-truth minutiae from the master's skeleton.
     border_margin_px: float = 10.0
@@ -125,6 +129,11 @@ class ImpressionParameters:
     # Contact region: an ellipse of this size inside the silhouette (fraction of the silhouette).
     contact_scale: tuple[float, float] = (0.72, 1.02)
     contact_offset_px: float = 45.0
+    # The contact region sits above the silhouette centre (the fingertip touches, the joint not),
+    # by this fraction of the silhouette's top half-height; its edge is ragged by this much.
+    contact_raise_fraction: float = 0.15
+    contact_edge_roughness: float = 0.05
+    contact_edge_roughness_scale_px: float = 25.0
     # Finger placement on the sensor.
     translation_px: float = 40.0
     rotation_rad: float = 0.35
@@ -140,6 +149,14 @@ class ImpressionParameters:
     ridge_level_patchiness: float = 0.22
     ridge_level_patch_size_px: float = 18.0
     ridge_softness: float = 0.18
+    # Pressure falls towards the contact edge: the ridge level rises by this much at the edge.
+    edge_level_rise: float = 0.6
+    # Wet skin blurs the ridge field by sigma = base + per_level * |level| before thresholding.
+    wet_blur_base_px: float = 0.6
+    wet_blur_per_level_px: float = 1.2
+    # Dark specks (sweat, dirt) relative to white ones, and their darkness.
+    dark_speck_ratio: float = 0.35
+    dark_speck_ink: float = 0.85
     edge_fade_px: float = 16.0
     speck_density_per_px2: float = 0.012
     speck_level: tuple[float, float] = (0.2, 1.8)
@@ -151,6 +168,7 @@ class ImpressionParameters:
     blur_sigma_px: tuple[float, float] = (0.5, 1.0)
     noise_sigma_gray: tuple[float, float] = (4.0, 12.0)
     background_drift_gray: float = 3.0
+    background_drift_scale_px: float = 80.0
     # Per-pixel noise off the finger: real sensors have some, but it triples PNG sizes; SFinGe's is 0.
     background_noise_sigma_gray: float = 0.0
 
@@ -167,7 +185,7 @@ class TemplateModelParameters:
     mm_per_px: float = 25.4 / 500.0
     core_density_boost: float = 0.8
     core_density_radius_px: float = 90.0
-    min_distance_px: float = 7.0
+    master_angle_sigma_rad: float = 0.05
     bifurcation_fraction: float = 0.42
     # Impression noise.
     missing_fraction: tuple[float, float] = (0.05, 0.25)
@@ -175,6 +193,10 @@ class TemplateModelParameters:
     position_sigma_px: float = 2.5
     angle_sigma_rad: float = 0.12
     kind_flip_fraction: float = 0.08
+    # Quality values (inclusive ranges) of true and spurious minutiae and of the image.
+    true_minutia_quality: tuple[int, int] = (45, 100)
+    spurious_minutia_quality: tuple[int, int] = (10, 69)
+    image_quality: tuple[int, int] = (40, 100)
     distortion_amplitude_px: float = 6.0
     distortion_wavelength_px: float = 260.0
     # Persons are generated in blocks: person i's data depend only on (seed, i // block) and i.

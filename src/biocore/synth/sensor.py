@@ -24,7 +24,7 @@ def capture(rng: np.random.Generator, ink: np.ndarray, params) -> np.ndarray:
     background = rng.uniform(*params.background_gray)
     blurred = cv2.GaussianBlur(ink, (0, 0), rng.uniform(*params.blur_sigma_px))
     # Uneven illumination / platen: a slow background drift.
-    drift = params.background_drift_gray * smooth_noise(rng, h, w, 80.0)
+    drift = params.background_drift_gray * smooth_noise(rng, h, w, params.background_drift_scale_px)
     image = background + drift - (background - ridge_gray) * blurred
     noise_sigma = rng.uniform(*params.noise_sigma_gray)
     image += noise_sigma * blurred * rng.standard_normal((h, w)).astype(np.float32)

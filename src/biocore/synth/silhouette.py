@@ -32,7 +32,7 @@ def sample_silhouette(rng: np.random.Generator, params) -> Silhouette:
     jitter = params.centre_jitter_px
     return Silhouette(
         centre_x=params.canvas_width_px / 2.0 + rng.uniform(-jitter, jitter) * 0.5,
-        centre_y=params.canvas_height_px * 0.45 + rng.uniform(-jitter, jitter),
+        centre_y=params.canvas_height_px * params.centre_y_fraction + rng.uniform(-jitter, jitter),
         left=half_w * (1.0 - asym),
         right=half_w * (1.0 + asym),
         top=rng.uniform(*params.top_half_height_px),

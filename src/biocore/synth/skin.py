@@ -40,18 +40,18 @@ def ink(rng: np.random.Generator, ridges: np.ndarray, presence: np.ndarray, leve
     field = ridges
     if level < 0.0:
         # Wet skin: ink bleeds, valleys fill in: smooth the field before thresholding.
-        field = cv2.GaussianBlur(ridges, (0, 0), 0.6 + 1.2 * -level)
+        field = cv2.GaussianBlur(ridges, (0, 0), params.wet_blur_base_px + params.wet_blur_per_level_px * -level)
         field = field / max(float(np.abs(field).max()), 1e-6)
     patches = smooth_noise(rng, h, w, params.ridge_level_patch_size_px)
-    local = level + params.ridge_level_patchiness * patches + 0.6 * (1.0 - presence)
+    local = level + params.ridge_level_patchiness * patches + params.edge_level_rise * (1.0 - presence)
     out = 1.0 / (1.0 + np.exp(-(field - local) / params.ridge_softness))
     # Noise of the capture (SFinGe's noising step): white specks breaking ridges (pores, dry
     # patches, dust) and dark specks in valleys (sweat, dirt); more specks the drier the skin.
     noisiness = rng.uniform(*params.speck_level)
     density = params.speck_density_per_px2 * noisiness
     white = _specks(rng, h, w, density * (1.0 + 2.0 * max(level, 0.0)))
-    dark = _specks(rng, h, w, 0.35 * density * (1.0 + 2.0 * max(-level, 0.0)))
-    out = np.maximum(out * (1.0 - white), 0.85 * dark)
+    dark = _specks(rng, h, w, params.dark_speck_ratio * density * (1.0 + 2.0 * max(-level, 0.0)))
+    out = np.maximum(out * (1.0 - white), params.dark_speck_ink * dark)
     # Skin and ink texture: ridges are never evenly inked.
     grain = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), params.grain_size_px)
     grain /= max(float(grain.std()), 1e-6)

@@ -152,7 +152,7 @@ def master_batch(
 
     # Silhouette.
     cx0 = shape.canvas_width_px / 2.0 + rng.uniform(-5, 5, n_fingers)
-    cy0 = shape.canvas_height_px * 0.45 + rng.uniform(-10, 10, n_fingers)
+    cy0 = shape.canvas_height_px * shape.centre_y_fraction + rng.uniform(-10, 10, n_fingers)
     half_w = rng.uniform(*shape.half_width_px, n_fingers)
     top = rng.uniform(*shape.top_half_height_px, n_fingers)
     bottom = rng.uniform(*shape.bottom_half_height_px, n_fingers)
@@ -192,14 +192,15 @@ def master_batch(
     _kernels.master_minutiae(
         int(rng.integers(0, 2**32)), cx0, cy0, half_w, top, bottom, ccx, ccy, cores, deltas, cls.astype(np.int64),
         count, float(model.core_density_boost), float(model.core_density_radius_px), float(model.bifurcation_fraction),
-        x, y, angle, kind,
+        float(model.master_angle_sigma_rad), float(np.mean(shape.arch_bump_height_px)),
+        float(np.mean(shape.arch_bump_width_px)), x, y, angle, kind,
     )
     return MasterBatch(
         first_person=block * model.block_persons,
         finger_class=cls.astype(np.uint8),
         offsets=offsets,
         x=x, y=y, angle=angle, kind=kind,
-        contact_centre=np.stack([cx0, cy0 - 0.15 * top], 1),
+        contact_centre=np.stack([cx0, cy0 - model.impression_params.contact_raise_fraction * top], 1),
         contact_axes=np.stack([half_w, 0.5 * (top + bottom)], 1),
         cores=cores,
         deltas=deltas,
@@ -230,7 +231,7 @@ def impression_batch(
     tparams[:, 11] = model.distortion_amplitude_px * rng.random(n_t)
     tparams[:, 12] = rng.uniform(*model.missing_fraction, n_t)
     tparams[:, 13] = rng.uniform(*model.spurious_per_minutia, n_t)
-    image_quality = rng.integers(40, 101, n_t).astype(np.uint8)
+    image_quality = rng.integers(model.image_quality[0], model.image_quality[1] + 1, n_t).astype(np.uint8)
 
     cap = int(masters.offsets[-1] * (1.0 + 2.0 * model.spurious_per_minutia[1])) + 32 * n_t
     x = np.empty(cap); y = np.empty(cap); angle = np.empty(cap)
@@ -239,7 +240,9 @@ def impression_batch(
     n = _kernels.impression_minutiae(
         int(rng.integers(0, 2**32)), masters.offsets, masters.x, masters.y, masters.angle, masters.kind, tparams,
         float(width), float(height), float(model.distortion_wavelength_px), float(model.position_sigma_px),
-        float(model.angle_sigma_rad), float(model.kind_flip_fraction), offsets, x, y, angle, kind, quality,
+        float(model.angle_sigma_rad), float(model.kind_flip_fraction),
+        np.asarray(model.true_minutia_quality, np.int64), np.asarray(model.spurious_minutia_quality, np.int64),
+        offsets, x, y, angle, kind, quality,
     )
     steps = np.rint(angle[:n] / _ANGLE_STEP).astype(np.int64) % ANGLE_STEPS
     persons = masters.first_person + np.arange(n_t) // FINGERS_PER_PERSON
