@@ -58,16 +58,17 @@ def speed(persons: int) -> None:
             times.append(time.perf_counter() - t)
         print(f"impressions    {1 / statistics.median(times):8.1f} /s   (median {1e3 * statistics.median(times):.1f} ms, {w}x{h} px)")
     next(iter_batches(10, seed=99))  # compile
-    t = time.perf_counter()
-    n_templates = n_minutiae = 0
-    for batch in iter_batches(persons, seed=1):
-        n_templates += len(batch)
-        n_minutiae += len(batch.x)
-    dt = time.perf_counter() - t
-    print(
-        f"templates-only {persons / dt:8.0f} persons/s = {60 * persons / dt:,.0f} persons/min "
-        f"({persons:,} persons, {n_templates:,} templates, {n_minutiae / n_templates:.1f} minutiae each, {dt:.1f} s)"
-    )
+    for workers in (1, 2):
+        t = time.perf_counter()
+        n_templates = n_minutiae = 0
+        for batch in iter_batches(persons, seed=1, workers=workers):
+            n_templates += len(batch)
+            n_minutiae += len(batch.x)
+        dt = time.perf_counter() - t
+        print(
+            f"templates-only {persons / dt:8.0f} persons/s = {60 * persons / dt:,.0f} persons/min with {workers} thread(s) "
+            f"({persons:,} persons, {n_templates:,} templates, {n_minutiae / n_templates:.1f} minutiae each, {dt:.1f} s)"
+        )
 
 
 def eer(genuine: np.ndarray, impostor: np.ndarray) -> float:

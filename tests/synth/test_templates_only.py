@@ -134,3 +134,12 @@ def test_impression_kernel_matches_numpy_reference_without_noise():
         assert np.array_equal(tpl.x, np.rint(qx[seen]).astype(np.int32))
         assert np.array_equal(tpl.y, np.rint(qy[seen]).astype(np.int32))
         assert np.array_equal(tpl.kind, mb.kind[a:b][seen])
+
+
+def test_threads_give_identical_output():
+    one = list(iter_batches(300, seed=5, encounters=(0, 2), model=SMALL))
+    two = list(iter_batches(300, seed=5, encounters=(0, 2), model=SMALL, workers=2))
+    assert len(one) == len(two) == 10
+    for a, b in zip(one, two):
+        assert a.encounter == b.encounter and np.array_equal(a.person, b.person)
+        assert np.array_equal(a.offsets, b.offsets) and np.array_equal(a.x, b.x) and np.array_equal(a.angle, b.angle)

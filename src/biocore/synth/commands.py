@@ -34,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--encounters", type=int, nargs="+", default=[0], help="encounter numbers (default: 0)")
     s.add_argument("--images", action="store_true", help="image level: PNG + ground-truth template per capture")
+    s.add_argument("--workers", type=int, default=1, help="threads for templates-only generation (default 1)")
     s.add_argument("--json", action="store_true", help="machine-readable summary")
 
 
@@ -118,7 +119,7 @@ def _population_templates(args: argparse.Namespace) -> int:
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("person", "finger", "encounter", "count", "x", "y", "angle", "kind", "quality", "image_quality")}
     total = 0
     show = _progress("persons")
-    for batch in iter_batches(args.persons, seed=args.seed, encounters=args.encounters):
+    for batch in iter_batches(args.persons, seed=args.seed, encounters=args.encounters, workers=args.workers):
         parts["person"].append(batch.person)
         parts["finger"].append(batch.finger)
         parts["encounter"].append(np.full(len(batch), batch.encounter, np.uint16))

@@ -269,6 +269,7 @@ def iter_batches(
     seed: int = 0,
     encounters: tuple[int, ...] | list[int] = (0,),
     model: TemplateModelParameters = DEFAULT_TEMPLATE_MODEL,
+    workers: int = 1,
 ) -> Iterator[TemplateBatch]:
     """Templates of ``persons`` persons x 10 fingers, one :class:`TemplateBatch` per block and encounter.
 
@@ -281,6 +282,9 @@ def iter_batches(
     encounters : sequence of int
         Which captures to draw per person (0 = enrolment, 1 = a later re-enrolment, ...).
     model : TemplateModelParameters
+    workers : int
+        Threads generating blocks ahead (the kernels release the GIL); the output is identical
+        for any number of workers.
 
     Yields
     ------
@@ -299,12 +303,31 @@ def iter_batches(
     encounters = [check_int(e, "encounters[]", 0, 1000) for e in encounters]
     if not encounters:
         raise InvalidArgument("encounters: expected at least one encounter number, got none")
+    workers = check_int(workers, "workers", 1, 256)
     bp = model.block_persons
-    for block in range((persons + bp - 1) // bp):
+    n_blocks = (persons + bp - 1) // bp
+
+    def one_block(block: int) -> list[TemplateBatch]:
         masters = master_batch(seed, block, model)
         n_keep = min(bp, persons - block * bp) * FINGERS_PER_PERSON
-        for e in encounters:
-            yield _head(impression_batch(masters, seed, block, e, model), n_keep)
+        return [_head(impression_batch(masters, seed, block, e, model), n_keep) for e in encounters]
+
+    if workers == 1:
+        for block in range(n_blocks):
+            yield from one_block(block)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A bounded window of blocks in flight keeps memory flat for any population size.
+    with ThreadPoolExecutor(workers) as pool:
+        pending: deque = deque()
+        for block in range(n_blocks):
+            pending.append(pool.submit(one_block, block))
+            if len(pending) > workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _head(batch: TemplateBatch, n: int) -> TemplateBatch:
@@ -320,8 +343,8 @@ def _head(batch: TemplateBatch, n: int) -> TemplateBatch:
 
 def iter_templates(
     persons: int, *, seed: int = 0, encounters: tuple[int, ...] | list[int] = (0,),
-    model: TemplateModelParameters = DEFAULT_TEMPLATE_MODEL,
+    model: TemplateModelParameters = DEFAULT_TEMPLATE_MODEL, workers: int = 1,
 ) -> Iterator[tuple[int, int, int, Template]]:
     """``(person_id, finger, encounter, Template)`` for every template of :func:`iter_batches`."""
-    for batch in iter_batches(persons, seed=seed, encounters=encounters, model=model):
+    for batch in iter_batches(persons, seed=seed, encounters=encounters, model=model, workers=workers):
         yield from batch
