@@ -103,14 +103,24 @@ def _population(args: argparse.Namespace) -> int:
 
         print(json.dumps(summary))
     else:
+        rate = f"{count / dt:,.1f} captures/s" if args.images else f"{args.persons / dt:,.0f} persons/s"
         print(
             f"{count} templates of {args.persons} persons (encounters {args.encounters}) written to {args.out} "
-            f"in {dt:.1f} s ({args.persons / dt:,.0f} persons/s)"
+            f"in {dt:.1f} s ({rate})"
         )
     return 0
 
 
 def _population_templates(args: argparse.Namespace) -> int:
+    """Write a templates-only population as one ``.npz`` of packed arrays.
+
+    Keys: ``person`` (int64, T), ``finger`` (uint8, T, ISO 1-10), ``encounter`` (uint16, T),
+    ``image_quality`` (uint8, T), ``offsets`` (int64, T + 1: template t owns minutiae
+    ``offsets[t]:offsets[t+1]``), ``x``, ``y`` (uint16, M, px), ``angle`` (float32, M, radians,
+    ISO/ANSI convention), ``kind`` (uint8, M: 1 ending, 2 bifurcation), ``quality`` (uint8, M),
+    and scalars ``width``, ``height``, ``dpi``, ``seed``. Templates are in block order: for each
+    block of persons, each requested encounter, persons x fingers.
+    """
     from .templates_only import iter_batches
 
     out = Path(args.out)
