@@ -188,12 +188,64 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return run(args)
 
 
+# --- enroll / search / dedup ----------------------------------------------------------------
+
+
+def _add_enroll(sub: argparse._SubParsersAction) -> None:
+    from .search.commands import add_enroll
+
+    add_enroll(sub.add_parser(
+        "enroll", help="enroll a person (template files or images) or a whole sample registry into a gallery",
+        description="biocore enroll GALLERY right_index.bct left_index.png@7 ... --id ID; "
+        "biocore enroll GALLERY --registry data/samples",
+    ))
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    from .search.commands import run_enroll
+
+    return run_enroll(args)
+
+
+def _add_search(sub: argparse._SubParsersAction) -> None:
+    from .search.commands import add_search
+
+    add_search(sub.add_parser(
+        "search", help="1:N search of one person against a gallery: ranked candidates with per-finger scores",
+        description="biocore search GALLERY probe_f02.bct probe_f07.bct [-k 10] [--threshold T] [--json]",
+    ))
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from .search.commands import run_search
+
+    return run_search(args)
+
+
+def _add_dedup(sub: argparse._SubParsersAction) -> None:
+    from .search.commands import add_dedup
+
+    add_dedup(sub.add_parser(
+        "dedup", help="deduplication job (N:N sweep or 1:N of new enrollments), checkpointed, with HTML report",
+        description="biocore dedup data/samples; biocore dedup GALLERY --job DIR [--new ID ...] (rerun to resume)",
+    ))
+
+
+def _cmd_dedup(args: argparse.Namespace) -> int:
+    from .search.commands import run_dedup
+
+    return run_dedup(args)
+
+
 _SUBCOMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Callable[[argparse.Namespace], int]]] = [
     (_add_version, "version", _cmd_version),
     (_add_extract, "extract", _cmd_extract),
     (_add_synth, "synth", _cmd_synth),
     (_add_face, "face", _cmd_face),
     (_add_convert, "convert", _cmd_convert),
+    (_add_enroll, "enroll", _cmd_enroll),
+    (_add_search, "search", _cmd_search),
+    (_add_dedup, "dedup", _cmd_dedup),
 ]
 
 

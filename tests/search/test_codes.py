@@ -47,10 +47,11 @@ def naive_histogram(t: biocore.Template, p=CODE) -> np.ndarray:
 
 def test_kernel_matches_naive_reference(rng):
     ts = [random_template(rng, n=n) for n in (0, 3, 5, 25, 40)] + [random_template(rng, n=30).replace(dpi=1000)]
-    got = finger_codes(ts)
+    got = finger_codes(ts, whiten=False)
     want = normalise_histograms(np.stack([naive_histogram(t) for t in ts]).astype(np.float32))
     np.testing.assert_allclose(got, want, atol=2e-5)
     assert np.all(got[:2] == 0)  # too few minutiae: the neutral all-zero code
+    assert np.all(finger_codes(ts[:2]) == 0)  # also after whitening
 
 
 def test_codes_are_unit_length_and_rotation_translation_invariant(rng):
@@ -91,3 +92,23 @@ def test_person_vectors_sum_cosines_over_shared_fingers(rng):
 def test_rejects_non_templates():
     with pytest.raises(InvalidTemplate, match=r"templates\[0\]"):
         finger_codes(["not a template"])
+
+
+def test_whitening_is_the_documented_affine_map(rng):
+    from biocore.search.codes import _whitening
+
+    ts = [random_template(rng) for _ in range(4)]
+    raw = finger_codes(ts, whiten=False)
+    mean, projection = _whitening()
+    want = (raw - mean) @ projection
+    want /= np.linalg.norm(want, axis=1, keepdims=True)
+    np.testing.assert_allclose(finger_codes(ts), want, atol=1e-5)
+
+
+def test_fit_whitening_decorrelates(rng):
+    from biocore.search.codes import fit_whitening
+
+    x = rng.normal(size=(500, 6)) @ rng.normal(size=(6, 6))
+    mean, projection = fit_whitening(x.astype(np.float32), regularisation=0.0)
+    y = (x - mean) @ projection
+    np.testing.assert_allclose(np.cov(y.T, bias=True), np.eye(6), atol=1e-3)

@@ -222,3 +222,13 @@ def test_large_gallery_uses_ivf_and_cache(tmp_path, rng):
         assert g.search(people["P7"], k=1)[0].identity == "P7"
         g.enroll("new", random_person(rng, [1, 2, 3]))
         assert g.search(g.get("new"), k=1)[0].identity == "new"
+
+
+def test_gallery_with_other_codes_is_refused(tmp_path):
+    Gallery.open(tmp_path / "g").close()
+    db = sqlite3.connect(tmp_path / "g" / "gallery.sqlite")
+    db.execute("UPDATE meta SET value = 'pairhist-old' WHERE key = 'code_id'")
+    db.commit()
+    db.close()
+    with pytest.raises(GalleryError, match="search codes 'pairhist-old'.*re-enroll"):
+        Gallery.open(tmp_path / "g")

@@ -63,3 +63,12 @@ def test_fuse_sums_best_shared_fingers():
 def test_fuse_missing_fingers_are_neutral():
     full = np.array([[1.0, 2.0, 3.0] + [np.nan] * 7])
     assert fuse(full)[0] == pytest.approx(6.0)
+
+
+def test_evidence_follows_the_calibration_table():
+    from biocore.search.fusion import evidence_from_scores
+
+    table = {1e-2: 9.0, 1e-3: 13.0, 1e-4: 17.0}
+    got = evidence_from_scores(np.array([9.0, 11.0, 17.0, 21.0, 5.0, 0.0, np.nan]), table)
+    np.testing.assert_allclose(got[:6], [2.0, 2.5, 4.0, 5.0, 1.0, 0.0])
+    assert np.isnan(got[6])

@@ -8,7 +8,14 @@ relative to i) — see :class:`~biocore.search.parameters.CodeParameters`. The h
 1. square-rooted (Hellinger map: a few dense regions should not dominate),
 2. centred per distance ring (each ring's mean is removed, so two unrelated fingers score about 0
    and an absent finger — the all-zero code — is neutral), and
-3. L2-normalised,
+3. L2-normalised, then
+4. whitened: the population mean code is removed and the code is projected on the principal axes
+   of a reference population, each axis divided by its (regularised) standard deviation, and
+   L2-normalised again. The transform (``code_whitening.npz``, 83 kB) was fitted once, with
+   :func:`fit_whitening`, on 10,000 synthetic fingers (``benchmarks/fit_code_whitening.py``) and is
+   frozen: galleries record its checksum and refuse codes made with another. Fitted on synthetic
+   prints, it also helps on real ones (FVC 2000/2002 DB1-3 B, NBIS minutiae: mean penetration of the
+   mate among other fingers 18.7 % -> 13.3 %, rank 1 34 % -> 48 %; see the benchmark).
 
 so the inner product of two codes is a cosine similarity in [-1, 1], and the inner product of two
 persons' concatenated codes (:func:`person_vectors`) is the sum of the per-finger similarities
@@ -28,7 +35,10 @@ References
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -37,7 +47,9 @@ from ..errors import InvalidTemplate
 from ..templates import Template
 from .parameters import CODE, CodeParameters
 
-__all__ = ["finger_codes", "pack_templates", "person_vectors", "N_POSITIONS"]
+__all__ = ["finger_codes", "pack_templates", "person_vectors", "fit_whitening", "code_id", "N_POSITIONS"]
+
+_WHITENING_FILE = Path(__file__).with_name("code_whitening.npz")
 
 #: Finger positions 1..10 (ISO/IEC 19794-2); slot ``p - 1`` of a person vector holds position ``p``.
 N_POSITIONS = 10
@@ -73,7 +85,7 @@ def pack_templates(templates: Sequence[Template]) -> tuple[np.ndarray, np.ndarra
     return x, y, angle, offsets, (np.float32(CODE.reference_dpi) / dpi).astype(np.float32)
 
 
-def finger_codes(templates: Sequence[Template], params: CodeParameters = CODE) -> np.ndarray:
+def finger_codes(templates: Sequence[Template], params: CodeParameters = CODE, *, whiten: bool = True) -> np.ndarray:
     """The fixed-length code of each template.
 
     Parameters
@@ -98,14 +110,17 @@ def finger_codes(templates: Sequence[Template], params: CodeParameters = CODE) -
     ((1, 144), 1.0)
     """
     x, y, angle, offsets, scale = pack_templates(templates)
-    return codes_from_packed(x, y, angle, offsets, scale, params)
+    return codes_from_packed(x, y, angle, offsets, scale, params, whiten=whiten)
 
 
 def codes_from_packed(
     x: np.ndarray, y: np.ndarray, angle: np.ndarray, offsets: np.ndarray, scale: np.ndarray,
-    params: CodeParameters = CODE,
+    params: CodeParameters = CODE, *, whiten: bool = True,
 ) -> np.ndarray:
-    """:func:`finger_codes` over already packed arrays (see :func:`pack_templates`)."""
+    """:func:`finger_codes` over already packed arrays (see :func:`pack_templates`).
+
+    ``whiten=False`` gives the raw (Hellinger, ring-centred, normalised) histograms.
+    """
     n = offsets.shape[0] - 1
     hist = np.zeros((n, params.distance_bins, params.relative_angle_bins, params.radial_angle_bins), np.float32)
     _pair_histograms(
@@ -114,7 +129,54 @@ def codes_from_packed(
         np.ascontiguousarray(scale, np.float32), np.float32(params.min_pair_distance_px),
         np.float32(params.max_pair_distance_px), int(params.min_minutiae), hist,
     )
-    return normalise_histograms(hist)
+    raw = normalise_histograms(hist)
+    if not whiten:
+        return raw
+    mean, projection = _whitening()
+    out = (raw - mean) @ projection
+    norm = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norm, out=out, where=norm > 0)
+    out[~raw.any(axis=1)] = 0.0  # no information stays neutral
+    return out.astype(np.float32, copy=False)
+
+
+@lru_cache(maxsize=1)
+def _whitening() -> tuple[np.ndarray, np.ndarray]:
+    with np.load(_WHITENING_FILE) as f:
+        return f["mean"].astype(np.float32), np.ascontiguousarray(f["projection"], np.float32)
+
+
+def code_id(params: CodeParameters = CODE) -> str:
+    """Identifies the code a gallery holds: parameters and whitening checksum (stored in the gallery)."""
+    crc = zlib.crc32(_WHITENING_FILE.read_bytes()) if _WHITENING_FILE.exists() else 0
+    return f"pairhist-{params.distance_bins}x{params.relative_angle_bins}x{params.radial_angle_bins}-" \
+           f"{params.min_pair_distance_px:g}-{params.max_pair_distance_px:g}-w{crc:08x}"
+
+
+def fit_whitening(raw_codes: np.ndarray, *, regularisation: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Fit the whitening transform on raw codes of a reference population.
+
+    Parameters
+    ----------
+    raw_codes : ndarray of float32, shape (n, dim)
+        :func:`codes_from_packed` with ``whiten=False`` (all-zero rows are ignored).
+    regularisation : float
+        Added to every axis' standard deviation, as a fraction of the largest one, so that
+        near-empty directions are not blown up.
+
+    Returns
+    -------
+    mean : ndarray of float32, shape (dim,)
+    projection : ndarray of float32, shape (dim, dim)
+        Whitened code = normalise((raw - mean) @ projection).
+    """
+    x = np.asarray(raw_codes, np.float64)
+    x = x[x.any(axis=1)]
+    mean = x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+    sd = s / np.sqrt(x.shape[0])
+    projection = vt.T / (sd + regularisation * sd[0])
+    return mean.astype(np.float32), projection.astype(np.float32)
 
 
 def normalise_histograms(hist: np.ndarray) -> np.ndarray:

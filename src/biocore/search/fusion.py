@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fuse", "shared_positions"]
+__all__ = ["fuse", "shared_positions", "evidence_from_scores"]
 
 
 def fuse(finger_scores: np.ndarray, top: int = 10) -> np.ndarray:
@@ -44,6 +44,36 @@ def fuse(finger_scores: np.ndarray, top: int = 10) -> np.ndarray:
     top = max(1, min(int(top), s.shape[1]))
     best = -np.sort(-filled, axis=1)[:, :top]
     return np.where(np.isfinite(best), best, 0.0).sum(axis=1)
+
+
+def evidence_from_scores(scores: np.ndarray, thresholds: dict[float, float]) -> np.ndarray:
+    """Map matcher scores to evidence ``-log10(FMR(score))`` with the matcher's calibration table.
+
+    ``thresholds`` maps FMR targets to score thresholds (``biocore.matching.THRESHOLDS``). Between
+    entries the map is linear in ``log10(FMR)``; beyond the largest it continues the last slope;
+    below the smallest it continues the first slope down to 0 (no evidence) and never goes negative.
+    Summing evidence over fingers is a log-likelihood-ratio-like fusion: independent fingers'
+    false-match probabilities multiply.
+
+    Parameters
+    ----------
+    scores : ndarray of float, any shape (NaN kept)
+    thresholds : dict {fmr: score threshold}, at least two entries
+
+    Returns
+    -------
+    ndarray of float64, same shape
+    """
+    fmr = np.array(sorted(thresholds), dtype=np.float64)[::-1]  # 1e-2, 1e-3, ...
+    t = np.array([thresholds[f] for f in fmr], dtype=np.float64)
+    e = -np.log10(fmr)
+    s = np.asarray(scores, dtype=np.float64)
+    lo_slope = (e[1] - e[0]) / (t[1] - t[0])
+    hi_slope = (e[-1] - e[-2]) / (t[-1] - t[-2])
+    out = np.interp(s, t, e)
+    out = np.where(s < t[0], e[0] + (s - t[0]) * lo_slope, out)
+    out = np.where(s > t[-1], e[-1] + (s - t[-1]) * hi_slope, out)
+    return np.maximum(out, 0.0)
 
 
 def shared_positions(finger_scores: np.ndarray) -> np.ndarray:

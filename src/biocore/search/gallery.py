@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import GalleryError, InvalidArgument, InvalidTemplate
 from ..templates import FINGER_POSITIONS, Template
 from . import index as index_mod
-from .codes import N_POSITIONS, finger_codes, person_vectors
+from .codes import N_POSITIONS, code_id, finger_codes, person_vectors
 from .fusion import fuse
 from .parameters import CODE, SEARCH, CodeParameters, SearchParameters
 from .rerank import MatchFn, default_matcher, finger_scores
@@ -232,7 +232,7 @@ class Gallery:
             raise InvalidArgument(f"path: expected a folder path, got {type(path).__name__}")
         if matcher == "default":
             matcher = default_matcher()
-        store = Store(Path(path), create=create and not readonly, readonly=readonly, code_dim=CODE.dim)
+        store = Store(Path(path), create=create and not readonly, readonly=readonly, code_dim=CODE.dim, code_id=code_id(CODE))
         return cls(store, readonly=readonly, code_params=CODE, params=params, matcher=matcher)
 
     @property
@@ -407,6 +407,17 @@ class Gallery:
     def __iter__(self) -> Iterator[Person]:
         for identity in self.identities():
             yield self.get(identity)
+
+    @property
+    def has_matcher(self) -> bool:
+        """True when searches re-rank with a 1:1 matcher (else first-stage code scores only)."""
+        return self._matcher is not None
+
+    @property
+    def default_threshold(self) -> float:
+        """The fused-score threshold for duplicate candidates: ``params.matcher_threshold`` with a
+        matcher, ``params.code_threshold`` with codes only."""
+        return self.params.matcher_threshold if self._matcher is not None else self.params.code_threshold
 
     @property
     def generation(self) -> int:

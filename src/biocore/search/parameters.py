@@ -52,6 +52,12 @@ class SearchParameters:
     #: Fusion over fingers: the fused person score is the sum of the ``fusion_top_fingers`` best
     #: per-finger matcher scores among shared finger positions (robust to a few poor prints).
     fusion_top_fingers: int = 10
+    #: Default duplicate thresholds on the fused score. With the matcher, per-finger evidence is
+    #: ``-log10 FMR`` (see fusion.evidence_from_scores), summed over up to 10 fingers: impostor
+    #: ten-prints sum to ~5-25 (synthetic samples), planted duplicates to 100+; set from
+    #: benchmarks/bench_search.py. Code-only scores are sums of per-finger cosine similarities.
+    matcher_threshold: float = 40.0
+    code_threshold: float = 3.0
 
 
 @dataclass(frozen=True)

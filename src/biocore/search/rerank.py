@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from ..templates import Template
+from .fusion import evidence_from_scores
 
 __all__ = ["finger_scores", "default_matcher", "MatchFn"]
 
@@ -20,14 +21,19 @@ MatchFn = Callable[[Template, list[Template]], np.ndarray]
 
 
 def default_matcher() -> MatchFn | None:
-    """biocore's 1:1 matcher as a :data:`MatchFn`, or None while the matching area is unavailable."""
+    """biocore's 1:1 matcher as a :data:`MatchFn` returning calibrated evidence ``-log10 FMR``
+    (see :func:`biocore.search.fusion.evidence_from_scores`), or None when it is unavailable."""
     try:
-        from ..matching import Matcher
-    except ImportError:
+        from ..matching import THRESHOLDS, Matcher
+
+        probe = Template(x=[10, 50, 90, 30], y=[10, 40, 20, 80], angle=[0.0, 1.0, 2.0, 3.0])
+        Matcher(probe).match_many([probe])  # the native kernel is built and callable
+    except Exception:  # noqa: BLE001 - any failure means: search with codes only
         return None
 
     def match(probe: Template, candidates: list[Template]) -> np.ndarray:
-        return np.asarray(Matcher(probe).match_many(candidates), dtype=np.float64)
+        scores = np.asarray(Matcher(probe).match_many(candidates), dtype=np.float64)
+        return evidence_from_scores(scores, THRESHOLDS)
 
     return match
 

@@ -2,7 +2,7 @@
 
 Tables::
 
-    meta(key PRIMARY KEY, value)            format_version, generation, code_dim, created_by
+    meta(key PRIMARY KEY, value)            format_version, generation, code_dim, code_id, created_by
     persons(row INTEGER PRIMARY KEY AUTOINCREMENT, identity UNIQUE, metadata JSON, enrolled_at)
     fingers(row, finger, template BLOB, code BLOB, PRIMARY KEY(row, finger))
     removed(row PRIMARY KEY, generation)    rows deleted (removal or update), for incremental refresh
@@ -64,7 +64,7 @@ def _os_error(path: Path, exc: BaseException, doing: str) -> GalleryError:
 class Store:
     """SQLite-backed persons, finger templates and codes. Not thread-safe: the Gallery serialises access."""
 
-    def __init__(self, path: Path, *, create: bool, readonly: bool, code_dim: int) -> None:
+    def __init__(self, path: Path, *, create: bool, readonly: bool, code_dim: int, code_id: str) -> None:
         self.path = path
         db = path / DB_NAME
         if not path.exists():
@@ -94,10 +94,10 @@ class Store:
         if "meta" not in tables:
             if readonly:
                 raise GalleryError(f"gallery {str(path)!r} is empty and opened read-only")
-            self._initialise(code_dim)
-        self._check_version(code_dim)
+            self._initialise(code_dim, code_id)
+        self._check_version(code_dim, code_id)
 
-    def _initialise(self, code_dim: int) -> None:
+    def _initialise(self, code_dim: int, code_id: str) -> None:
         from .._version import __version__
 
         try:
@@ -106,13 +106,13 @@ class Store:
                     self.db.execute(statement)
                 self.db.executemany(
                     "INSERT OR IGNORE INTO meta(key, value) VALUES(?, ?)",
-                    [("format_version", str(FORMAT_VERSION)), ("generation", "0"), ("code_dim", str(code_dim)),
+                    [("format_version", str(FORMAT_VERSION)), ("generation", "0"), ("code_dim", str(code_dim)), ("code_id", code_id),
                      ("created_by", f"biocore {__version__}")],
                 )
         except sqlite3.Error as exc:
             raise _os_error(self.path, exc, "initialise the gallery") from None
 
-    def _check_version(self, code_dim: int) -> None:
+    def _check_version(self, code_dim: int, code_id: str) -> None:
         meta = dict(self.db.execute("SELECT key, value FROM meta"))
         try:
             version = int(meta["format_version"])
@@ -123,10 +123,10 @@ class Store:
                 f"gallery {str(self.path)!r} was written by a newer biocore (gallery format {version}, this "
                 f"biocore reads up to {FORMAT_VERSION}, written by {meta.get('created_by', '?')}); upgrade biocore"
             )
-        if int(meta.get("code_dim", code_dim)) != code_dim:
+        if int(meta.get("code_dim", code_dim)) != code_dim or meta.get("code_id", code_id) != code_id:
             raise GalleryError(
-                f"gallery {str(self.path)!r} holds codes of length {meta['code_dim']}, this biocore computes "
-                f"{code_dim}; re-enroll into a new gallery"
+                f"gallery {str(self.path)!r} holds search codes {meta.get('code_id')!r} (length {meta.get('code_dim')}), "
+                f"this biocore computes {code_id!r} (length {code_dim}); re-enroll into a new gallery"
             )
 
     # --- transactions ------------------------------------------------------------------------
