@@ -57,7 +57,7 @@ class SearchParameters:
     #: ten-prints sum to ~5-25 (synthetic samples), planted duplicates to 100+; set from
     #: benchmarks/bench_search.py. Code-only scores are sums of per-finger cosine similarities.
     matcher_threshold: float = 40.0
-    code_threshold: float = 3.0
+    code_threshold: float = 7.0
 
 
 @dataclass(frozen=True)
