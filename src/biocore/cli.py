@@ -237,6 +237,32 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     return run_dedup(args)
 
 
+# --- quality ---------------------------------------------------------------------------------
+
+
+def _add_quality(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("quality", help="finger image quality 0-100 (NFIQ 2 scale) and capture feedback")
+    p.add_argument("images", metavar="IMAGE", nargs="+", help="fingerprint image files")
+    p.add_argument("--dpi", type=int, default=500, help="image resolution in pixels per inch (default 500)")
+    p.add_argument("--json", action="store_true", help="machine-readable output (scores, features, feedback)")
+
+
+def _cmd_quality(args: argparse.Namespace) -> int:
+    from .quality import finger_quality
+
+    results = [(path, finger_quality(path, dpi=args.dpi)) for path in args.images]
+    if args.json:
+        _print_json([{"image": str(path), **q.to_dict()} for path, q in results])
+        return 0
+    width = max(len(str(path)) for path, _ in results)
+    print(f"{'image':{width}s}  score  feedback")
+    for path, q in results:
+        first = f"{q.feedback[0].code}: {q.feedback[0].message}" if q.feedback else "ok"
+        more = f" (+{', '.join(q.codes[1:])})" if len(q.feedback) > 1 else ""
+        print(f"{str(path):{width}s}  {q.score:5d}  {first}{more}")
+    return 0
+
+
 _SUBCOMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Callable[[argparse.Namespace], int]]] = [
     (_add_version, "version", _cmd_version),
     (_add_extract, "extract", _cmd_extract),
@@ -246,6 +272,7 @@ _SUBCOMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Call
     (_add_enroll, "enroll", _cmd_enroll),
     (_add_search, "search", _cmd_search),
     (_add_dedup, "dedup", _cmd_dedup),
+    (_add_quality, "quality", _cmd_quality),
 ]
 
 
