@@ -67,10 +67,11 @@ def bench_bulk(n_templates: int, repeat: int) -> None:
     for threads, label in ((1, "1 thread"), (0, f"all threads ({biocore._native._core.hardware_threads()})")):
         t = median_time(lambda: biocore.templates.decode_packed(data, threads=threads), repeat)
         print(f"  decode_packed, {label:18s}: {n / t:12,.0f} templates/s  {len(data) / t / 1e6:7.0f} MB/s  ({t * 1000:.0f} ms, median of {repeat})")
-    small = unit[: len(unit) // 10]
-    k = len(distinct) // 10
-    t = median_time(lambda: biocore.templates.decode(small, "biocore"), 3)
-    print(f"  per-record decode (Python)  : {k / t:12,.0f} templates/s")
+    records = [t.to_bytes() for t in distinct[:2000]]
+    t = median_time(lambda: [biocore.Template.from_bytes(r) for r in records], 3)
+    print(f"  per-record Template.from_bytes (Python): {len(records) / t:,.0f} templates/s")
+    print(f"  load while measuring: {' '.join(f'{x:.1f}' for x in __import__('os').getloadavg())} (1/5/15 min) on "
+          f"{__import__('os').cpu_count()} cores")
 
 
 def bench_formats(repeat: int) -> None:
