@@ -5,7 +5,8 @@ points, orientation and period maps, the ridge pattern (float field, ridges posi
 minutiae read off it. Impressions (:mod:`.impressions`) are captures of a master.
 
 Masters are deterministic functions of ``(seed, finger, finger_class, params)`` and cached in
-memory (they take a few tenths of a second; an impression takes milliseconds).
+memory, the last 32 (a master takes a few tenths of a second and ~2 MB; an impression takes
+milliseconds).
 
 Traced stages (``with biocore.trace() as t``, on a cache miss): ``synth.master.orientation``,
 ``synth.master.period``, ``synth.master.mask``, ``synth.master.ridges``, ``synth.master.skeleton``;
@@ -112,7 +113,7 @@ def make_master(
     return _make_master_cached(seed, finger, finger_class, params)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=32)
 def _make_master_cached(seed: int, finger: int, finger_class: str | None, params: MasterParameters) -> Master:
     rng = np.random.default_rng(np.random.SeedSequence([seed, finger, 0x5F1]))
     w, h = params.canvas_width_px, params.canvas_height_px

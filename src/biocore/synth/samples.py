@@ -63,35 +63,51 @@ def write_samples(
         raise InvalidArgument(f"folder: expected a directory path, got an existing file {str(root)!r}")
     (root / "images").mkdir(parents=True, exist_ok=True)
     (root / "templates").mkdir(parents=True, exist_ok=True)
-    rows: list[dict[str, str]] = []
     plan = registry_plan()
     total = len(plan) * 10
-    for identity, person, encounter in plan:
+    # Person by person and finger by finger, so that each master is made once and serves all its
+    # encounters from the cache; the manifest is put back in plan order at the end.
+    keyed: list[tuple[int, int, dict[str, str]]] = []
+    for group in _groups(plan):
         for finger in range(1, 11):
-            c = capture(seed, person, finger, encounter)
-            stem = f"{identity}_f{finger:02d}_e{encounter}"
-            template_path = f"templates/{stem}.bct"
-            (root / template_path).write_bytes(encode(c.impression.template, "biocore"))
-            image_path = ""
-            if person in image_persons:
-                image_path = f"images/{stem}.png"
-                ok, data = cv2.imencode(".png", c.impression.image, [cv2.IMWRITE_PNG_COMPRESSION, 9])
-                (root / image_path).write_bytes(data.tobytes())
-            rows.append(
-                {
-                    "capture": stem, "identity": identity, "person": f"P{person:03d}", "finger": str(finger),
-                    "encounter": str(encounter), "finger_class": finger_master(seed, person, finger).finger_class,
-                    "image": image_path, "template": template_path, "minutiae": str(len(c.impression.template)),
-                }
-            )
-            if progress is not None:
-                progress(len(rows), total)
+            for i in group:
+                keyed.append((i, finger, _write_capture(root, seed, *plan[i], finger, image_persons)))
+                if progress is not None:
+                    progress(len(keyed), total)
+    rows = [row for _, _, row in sorted(keyed, key=lambda k: (k[0], k[1]))]
     with open(root / "manifest.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     (root / "README.md").write_text(_readme(seed, image_persons), encoding="utf-8")
     return rows
+
+
+def _groups(plan: list[tuple[str, int, int]]) -> list[list[int]]:
+    """Indices into ``plan`` grouped by person (persons in order of first appearance)."""
+    groups: dict[int, list[int]] = {}
+    for i, (_, person, _) in enumerate(plan):
+        groups.setdefault(person, []).append(i)
+    return list(groups.values())
+
+
+def _write_capture(
+    root: Path, seed: int, identity: str, person: int, encounter: int, finger: int, image_persons: tuple[int, ...]
+) -> dict[str, str]:
+    c = capture(seed, person, finger, encounter)
+    stem = f"{identity}_f{finger:02d}_e{encounter}"
+    template_path = f"templates/{stem}.bct"
+    (root / template_path).write_bytes(encode(c.impression.template, "biocore"))
+    image_path = ""
+    if person in image_persons:
+        image_path = f"images/{stem}.png"
+        ok, data = cv2.imencode(".png", c.impression.image, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        (root / image_path).write_bytes(data.tobytes())
+    return {
+        "capture": stem, "identity": identity, "person": f"P{person:03d}", "finger": str(finger),
+        "encounter": str(encounter), "finger_class": finger_master(seed, person, finger).finger_class,
+        "image": image_path, "template": template_path, "minutiae": str(len(c.impression.template)),
+    }
 
 
 def _readme(seed: int, image_persons: tuple[int, ...]) -> str:
