@@ -26,9 +26,9 @@ def test_poincare_index_is_half_at_cores_and_minus_half_at_deltas(cls, seed):
     for x, y in sp.deltas:
         assert orientation.poincare_index(theta, x, y, 6.0) == pytest.approx(-0.5, abs=1e-6)
     # Away from every singular point the field has none.
-    pts = np.concatenate([sp.cores, sp.deltas]) if len(sp.cores) + len(sp.deltas) else np.zeros((0, 2))
+    pts = np.concatenate([sp.cores, sp.deltas, np.zeros((0, 2))])
     far = np.array([40.0, 40.0])
-    assert np.all(np.hypot(*(pts - far).T) > 30) if len(pts) else True
+    assert np.all(np.hypot(pts[:, 0] - far[0], pts[:, 1] - far[1]) > 30)
     assert orientation.poincare_index(theta, *far, 10.0) == pytest.approx(0.0, abs=1e-6)
 
 
@@ -59,3 +59,15 @@ def test_class_frequencies_are_realistic():
     rng = np.random.default_rng(0)
     draws = [singularities.sample_class(rng, 5) for _ in range(2000)]
     assert draws.count("right_loop") / 2000 == pytest.approx(CLASS_FREQUENCIES_BY_FINGER[5][3], abs=0.04)
+
+
+def test_plain_arch_has_no_singularity_but_bends():
+    sp = _points("arch", 4)
+    theta = orientation.orientation_field(sp, W, H)
+    x0, y0 = sp.arch[0], sp.arch[1]
+    for r in (10.0, 40.0, 90.0):
+        assert orientation.poincare_index(theta, x0, y0 - 20, r) == pytest.approx(0.0, abs=1e-6)
+    # Ridges rise towards the middle: left of centre they slope up to the right, right of it down.
+    left = theta[int(y0 - 40), int(x0 - 60)]
+    right = theta[int(y0 - 40), int(x0 + 60)]
+    assert 0.05 < left < np.pi / 2 and np.pi / 2 < right < np.pi - 0.05
