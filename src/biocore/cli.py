@@ -237,6 +237,46 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     return run_dedup(args)
 
 
+# --- eval ------------------------------------------------------------------------------------
+
+
+def _add_eval(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="verification accuracy over an FVC-style folder (<finger>_<impression>.tif|png): extract, match, report",
+        description="Extracts every image, matches the protocol's pairs and prints EER and FNMR at FMR "
+        "1e-2/1e-3/1e-4. Protocols: all-pairs (every pair; 280 genuine / 2,880 impostor for a 10x8 set) "
+        "or fvc (impostors: first impressions only, 45 for a 10x8 set).",
+    )
+    p.add_argument("dataset", metavar="DATASET_DIR", help="folder of <finger>_<impression>.tif|png images")
+    p.add_argument("--protocol", choices=["all-pairs", "fvc"], default="all-pairs", help="pairs to compare (default all-pairs)")
+    p.add_argument("--dpi", type=int, default=None, help="image resolution (default: known FVC sets, else 500)")
+    p.add_argument("--plot", metavar="PNG", help="write a DET plot (needs matplotlib: biocore[plot])")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_folder, plot_det
+
+    run = evaluate_folder(args.dataset, protocol=args.protocol, dpi=args.dpi, progress=True)
+    if args.plot:
+        plot_det({"biocore": (run.genuine, run.impostor)}, args.plot, title=f"DET - {args.dataset}")
+    if args.json:
+        _print_json({**run.to_dict(), "plot": args.plot})
+        return 0
+    s = run.summary
+    print(f"{run.folder}: {run.images} images, {run.mean_minutiae:.1f} minutiae each on average, protocol {run.protocol}")
+    print(f"  pairs     {int(s['genuine'])} genuine, {int(s['impostor'])} impostor")
+    print(f"  EER       {100 * s['eer']:.2f}%  (FVC interval {100 * s['eer_low']:.2f}-{100 * s['eer_high']:.2f}%)")
+    for key in ("fnmr@fmr=1e-2", "fnmr@fmr=1e-3", "fnmr@fmr=1e-4"):
+        print(f"  {key:13s} {100 * s[key]:.2f}%")
+    t = run.timings_s
+    print(f"  time      extract {t['extract']:.1f} s, match {t['match']:.2f} s")
+    if args.plot:
+        print(f"DET plot written to {args.plot}")
+    return 0
+
+
 # --- quality ---------------------------------------------------------------------------------
 
 
@@ -272,6 +312,7 @@ _SUBCOMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Call
     (_add_enroll, "enroll", _cmd_enroll),
     (_add_search, "search", _cmd_search),
     (_add_dedup, "dedup", _cmd_dedup),
+    (_add_eval, "eval", _cmd_eval),
     (_add_quality, "quality", _cmd_quality),
 ]
 

@@ -36,3 +36,57 @@ def biocore_unpack(
     image_quality: npt.NDArray[np.uint8],
     threads: int = 0,
 ) -> int: ...
+
+# matching.cpp
+class PreparedProbe:
+    def __init__(
+        self,
+        x: npt.NDArray[np.int32],
+        y: npt.NDArray[np.int32],
+        angle: npt.NDArray[np.float32],
+        kind: npt.NDArray[np.uint8],
+        scale: float,
+        params: npt.NDArray[np.float64],
+    ) -> None: ...
+    def match_packed(
+        self,
+        offsets: npt.NDArray[np.int64],
+        x: npt.NDArray[np.float32],
+        y: npt.NDArray[np.float32],
+        angle: npt.NDArray[np.uint16],
+        kind: npt.NDArray[np.uint8],
+        edges: npt.NDArray[np.uint8],
+        count: npt.NDArray[np.uint8],
+        threads: int = 0,
+    ) -> npt.NDArray[np.float32]: ...
+    def votes(
+        self,
+        x: npt.NDArray[np.int32],
+        y: npt.NDArray[np.int32],
+        angle: npt.NDArray[np.float32],
+        kind: npt.NDArray[np.uint8],
+        scale: float,
+    ) -> npt.NDArray[np.uint16]: ...
+    def edge_table(self) -> npt.NDArray[np.uint8]: ...
+
+def match_pair(
+    x1: npt.NDArray[np.int32],
+    y1: npt.NDArray[np.int32],
+    angle1: npt.NDArray[np.float32],
+    kind1: npt.NDArray[np.uint8],
+    scale1: float,
+    x2: npt.NDArray[np.int32],
+    y2: npt.NDArray[np.int32],
+    angle2: npt.NDArray[np.float32],
+    kind2: npt.NDArray[np.uint8],
+    scale2: float,
+    params: npt.NDArray[np.float64],
+) -> float: ...
+def pack_edges(
+    offsets: npt.NDArray[np.int64],
+    x: npt.NDArray[np.float32],
+    y: npt.NDArray[np.float32],
+    angle: npt.NDArray[np.uint16],
+    params: npt.NDArray[np.float64],
+    threads: int = 0,
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...

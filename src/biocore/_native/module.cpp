@@ -4,6 +4,7 @@
 namespace biocore {
 void register_checksum(py::module_& m);
 void register_template_codec(py::module_& m);
+void register_matching(py::module_& m);
 }  // namespace biocore
 
 PYBIND11_MODULE(_core, m) {
@@ -15,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
           "Number of threads the kernels use when asked for 0 (all cores).");
     biocore::register_checksum(m);
     biocore::register_template_codec(m);
+    biocore::register_matching(m);
 }

@@ -1,0 +1,102 @@
+"""Matcher speed on FVC2002 DB1-like templates: biocore.match / Matcher.match_many vs NBIS bozorth3.
+
+Templates: NBIS mindtct minutiae of ``fvc2002_db1_b`` (about 50 minutiae each; nbis-python 0.1.8),
+or biocore.extract's with ``--extract``. Prints comparisons per second (median of ``--repeats``
+runs) for
+
+* ``Matcher.match_many`` on a pre-packed gallery, 1 and 2 threads (the 1:N path),
+* ``Matcher.match_many`` on a list of Templates (packing included),
+* one-off ``biocore.match(a, b)`` calls from Python,
+* NBIS bozorth3 (``Minutiae.compare``) on the same pairs, one thread.
+
+Usage::
+
+    python benchmarks/bench_match.py [--data ../shared/data/fingerprints] [--set fvc2002_db1_b]
+                                     [--gallery 20000] [--repeats 5] [--extract]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import biocore
+from biocore.evaluation import list_fvc_folder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from verify_fvc import DEFAULT_DATA, mindtct  # noqa: E402
+
+
+def rate(fn, count: int, repeats: int) -> float:
+    """Median comparisons per second over ``repeats`` wall-clock runs of ``fn`` (``count`` each)."""
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(count / (time.perf_counter() - t0))
+    return statistics.median(runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--set", default="fvc2002_db1_b")
+    parser.add_argument("--gallery", type=int, default=20000, help="candidates per match_many batch")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--extract", action="store_true", help="use biocore.extract minutiae instead of mindtct")
+    args = parser.parse_args(argv)
+    import nbis
+
+    images = list_fvc_folder(args.data / args.set)
+    objects, templates = mindtct(images, 500, nbis)
+    if args.extract:
+        templates = [biocore.extract(str(im.path), dpi=500) for im in images]
+    sizes = [len(t) for t in templates]
+    print(f"{args.set}: {len(templates)} templates, minutiae median {statistics.median(sizes):.0f} "
+          f"(min {min(sizes)}, max {max(sizes)}), source {'biocore.extract' if args.extract else 'mindtct'}")
+    rng = np.random.default_rng(0)
+    gallery = [templates[k] for k in rng.integers(0, len(templates), args.gallery)]
+    packed = biocore.matching.pack(gallery)
+    probes = templates[:: max(1, len(templates) // 4)][:4]
+
+    def many(threads, source):
+        def go():
+            for p in probes:
+                biocore.Matcher(p).match_many(source, threads=threads)
+        return go
+
+    n_many = len(probes) * len(gallery)
+    pairs = [(templates[a], templates[b]) for a, b in rng.integers(0, len(templates), (4000, 2))]
+    obj_pairs = [(objects[a], objects[b]) for a, b in rng.integers(0, len(objects), (1000, 2))]
+
+    def one_off():
+        for a, b in pairs:
+            biocore.match(a, b)
+
+    def bozorth3():
+        for a, b in obj_pairs:
+            a.compare(b)
+
+    rows = [
+        ("Matcher.match_many, packed gallery, 1 thread", rate(many(1, packed), n_many, args.repeats)),
+        ("Matcher.match_many, packed gallery, 2 threads", rate(many(2, packed), n_many, args.repeats)),
+        ("Matcher.match_many, list of Templates, 1 thread", rate(many(1, gallery[:5000]), len(probes) * 5000, args.repeats)),
+        ("biocore.match one-off calls, 1 thread", rate(one_off, len(pairs), args.repeats)),
+        ("NBIS bozorth3 (nbis-python), 1 thread", rate(bozorth3, len(obj_pairs), args.repeats)),
+    ]
+    t0 = time.perf_counter()
+    biocore.matching.pack(gallery, threads=1)
+    pack_rate = len(gallery) / (time.perf_counter() - t0)
+    for label, r in rows:
+        print(f"{label:50s} {r:12,.0f} comparisons/s")
+    print(f"{'pack (edge tables), 1 thread':50s} {pack_rate:12,.0f} templates/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,610 @@
+// 1:1 minutiae matching: edge tables, hashed root pairs, consistent-pair graph growth, scoring.
+//
+// Every template is turned into an *edge table*: for each minutia its nearest neighbours, each
+// edge described by rotation/translation-invariant numbers (length, the edge's direction relative
+// to both end minutiae). Probe edges are indexed in a hash over quantised edge shapes; candidate
+// edges looked up there vote for minutia pairs. The best-voted pairs seed a breadth-first growth
+// that only adds a pair when an edge of the probe and an edge of the candidate agree, so the
+// correspondence follows the print locally and tolerates elastic distortion; a global transform
+// is never assumed. The score is computed from the largest consistent pairing.
+//
+// Ideas from SourceAFIS (R. Vazan, "SourceAFIS algorithm", 2009-2023: edge tables, root pairs,
+// pairing growth) and from local-structure matching (X. Jiang, W.-Y. Yau, "Fingerprint minutiae
+// matching based on the local and global structures", ICPR 2000). Written from the descriptions.
+//
+// Python owns validation and units: positions arrive in 500 ppi pixels, angles as 16-bit steps
+// of a full turn (the Template grid), counter-clockwise with image rows growing downward.
+#include <cmath>
+#include <cstring>
+#include <queue>
+
+#include "common.hpp"
+
+namespace biocore {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+constexpr double kStepsPerRad = 65536.0 / kTwoPi;
+
+// The tuned numbers, unpacked from the float64 vector Python builds from MatchingParameters
+// (same order as matching/parameters.py: _NATIVE_FIELDS).
+struct Params {
+    int neighbors;
+    float max_edge_px;
+    float length_tolerance_px;
+    float length_tolerance_rel;
+    int angle_tolerance_steps;
+    float hash_length_bin_px;
+    int hash_angle_bits;
+    int max_roots;
+    int min_root_votes;
+    float weight_pair;
+    float weight_supported;
+    float weight_edge;
+    float weight_kind;
+    float overlap_exponent;
+    float min_support_edges;
+    float direction_tolerance_px;
+    int hash_neighbors;
+    float global_distance_tolerance_px;
+    float global_distance_tolerance_rel;
+    int global_angle_tolerance_steps;
+
+    static Params from(const carray<double>& v) {
+        if (v.ndim() != 1 || v.shape(0) != 20) throw std::invalid_argument("matching params: expected 20 values");
+        const double* p = v.data();
+        Params r;
+        r.neighbors = std::clamp(static_cast<int>(p[0]), 1, 32);
+        r.max_edge_px = static_cast<float>(p[1]);
+        r.length_tolerance_px = static_cast<float>(p[2]);
+        r.length_tolerance_rel = static_cast<float>(p[3]);
+        r.angle_tolerance_steps = static_cast<int>(std::lround(p[4] * kStepsPerRad));
+        r.hash_length_bin_px = static_cast<float>(std::max(1.0, p[5]));
+        r.hash_angle_bits = std::clamp(static_cast<int>(p[6]), 2, 8);
+        r.max_roots = std::max(1, static_cast<int>(p[7]));
+        r.min_root_votes = std::max(1, static_cast<int>(p[8]));
+        r.weight_pair = static_cast<float>(p[9]);
+        r.weight_supported = static_cast<float>(p[10]);
+        r.weight_edge = static_cast<float>(p[11]);
+        r.weight_kind = static_cast<float>(p[12]);
+        r.overlap_exponent = static_cast<float>(p[13]);
+        r.min_support_edges = static_cast<float>(p[14]);
+        r.direction_tolerance_px = static_cast<float>(p[15]);
+        r.hash_neighbors = std::clamp(static_cast<int>(p[16]), 1, r.neighbors);
+        r.global_distance_tolerance_px = static_cast<float>(p[17]);
+        r.global_distance_tolerance_rel = static_cast<float>(p[18]);
+        r.global_angle_tolerance_steps = static_cast<int>(std::lround(std::min(p[19], 3.2) * kStepsPerRad));
+        return r;
+    }
+    float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
+    // The edge's own direction is as uncertain as its end positions: the shorter, the worse.
+    int direction_tolerance(float len) const {
+        float t = angle_tolerance_steps + static_cast<float>(kStepsPerRad) * direction_tolerance_px / std::max(len, 1.0f);
+        return static_cast<int>(std::min(t, 16384.0f));
+    }
+};
+
+inline int angle_diff(uint16_t a, uint16_t b) {  // signed difference of two 16-bit angles, wrapped
+    return static_cast<int16_t>(static_cast<uint16_t>(a - b));
+}
+
+inline uint16_t to_steps(float rad) {
+    int s = static_cast<int>(std::floor(rad * static_cast<float>(kStepsPerRad) + 0.5f));
+    return static_cast<uint16_t>(static_cast<uint32_t>(s) & 0xFFFFu);
+}
+
+struct Edge {
+    float len;
+    uint16_t j;   // neighbour index
+    uint16_t a1;  // edge direction minus the owner's direction
+    uint16_t a2;  // edge direction minus the neighbour's direction
+    uint16_t spare;  // zero: keeps the 12-byte layout free of uninitialised padding
+};
+
+// A read-only view of one template: minutiae and its edge table (K slots per minutia, by length).
+struct View {
+    int n = 0;
+    int k = 0;
+    const float* x = nullptr;
+    const float* y = nullptr;
+    const uint16_t* angle = nullptr;
+    const uint8_t* kind = nullptr;
+    const Edge* edges = nullptr;
+    const uint8_t* count = nullptr;
+};
+
+// atan2 to ~1e-5 rad (a minimax polynomial on [0, 1]); edge directions need no more.
+inline float fast_atan2(float y, float x) {
+    float ax = std::fabs(x), ay = std::fabs(y);
+    float mx = std::max(ax, ay), mn = std::min(ax, ay);
+    float a = mx > 0.0f ? mn / mx : 0.0f;
+    float s = a * a;
+    float r = ((-0.0464964749f * s + 0.15931422f) * s - 0.327622764f) * s * a + a;
+    if (ay > ax) r = 1.57079637f - r;
+    if (x < 0.0f) r = 3.14159274f - r;
+    return y < 0.0f ? -r : r;
+}
+
+// Builds the edge table of n minutiae into edges[n*K] / count[n]: the K nearest neighbours
+// within max_edge_px, by increasing length (ties: lower index first).
+void build_edges(int n, const float* x, const float* y, const uint16_t* angle, const Params& prm, Edge* edges,
+                 uint8_t* count, std::vector<std::pair<float, int>>& scratch) {
+    const int K = prm.neighbors;
+    const float max2 = prm.max_edge_px * prm.max_edge_px;
+    scratch.resize(K + 1);
+    for (int i = 0; i < n; ++i) {
+        int m = 0;  // insertion into a sorted top-K list: K is small, n moderate
+        for (int j = 0; j < n; ++j) {
+            if (j == i) continue;
+            float dx = x[j] - x[i], dy = y[j] - y[i];
+            float d2 = dx * dx + dy * dy;
+            if (d2 > max2 || d2 <= 0.0f) continue;
+            if (m == K && d2 >= scratch[K - 1].first) continue;
+            int q = m < K ? m++ : K - 1;
+            while (q > 0 && scratch[q - 1].first > d2) {
+                scratch[q] = scratch[q - 1];
+                --q;
+            }
+            scratch[q] = {d2, j};
+        }
+        Edge* out = edges + static_cast<std::size_t>(i) * K;
+        for (int e = 0; e < m; ++e) {
+            int j = scratch[e].second;
+            float dx = x[j] - x[i], dy = y[j] - y[i];
+            uint16_t dir = to_steps(fast_atan2(-dy, dx));
+            out[e] = Edge{std::sqrt(scratch[e].first), static_cast<uint16_t>(j),
+                          static_cast<uint16_t>(dir - angle[i]), static_cast<uint16_t>(dir - angle[j]), 0};
+        }
+        for (int e = m; e < K; ++e) out[e] = Edge{0.0f, 0, 0, 0, 0};
+        count[i] = static_cast<uint8_t>(m);
+    }
+}
+
+// Owning storage for one template's derived structures (used for the probe and one-off pairs).
+struct Owned {
+    std::vector<float> x, y;
+    std::vector<uint16_t> angle;
+    std::vector<uint8_t> kind;
+    std::vector<Edge> edges;
+    std::vector<uint8_t> count;
+    View view(int K) const {
+        View v;
+        v.n = static_cast<int>(x.size());
+        v.k = K;
+        v.x = x.data();
+        v.y = y.data();
+        v.angle = angle.data();
+        v.kind = kind.data();
+        v.edges = edges.data();
+        v.count = count.data();
+        return v;
+    }
+};
+
+// Hash of probe edges over (length bin, a1 bin, a2 bin); each edge is filed under every bin its
+// tolerance box touches, so a candidate edge needs one lookup.
+struct EdgeHash {
+    int length_bins = 0;
+    int angle_bins = 0;
+    int shift = 0;
+    std::vector<uint32_t> start;    // CSR offsets, size buckets + 1
+    std::vector<uint32_t> entries;  // probe minutia * K + edge slot
+    std::vector<uint32_t> cursor;
+
+    int bucket(int lb, int b1, int b2) const { return (lb * angle_bins + b1) * angle_bins + b2; }
+
+    void build(const View& p, const Params& prm) {
+        angle_bins = 1 << prm.hash_angle_bits;
+        shift = 16 - prm.hash_angle_bits;
+        length_bins = static_cast<int>(std::ceil(prm.max_edge_px / prm.hash_length_bin_px)) + 2;
+        const std::size_t buckets = static_cast<std::size_t>(length_bins) * angle_bins * angle_bins;
+        start.assign(buckets + 1, 0);
+        for (int pass = 0; pass < 2; ++pass) {
+            if (pass == 1) {
+                for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+                entries.resize(start[buckets]);
+                cursor.assign(start.begin(), start.end() - 1);
+            }
+            for (int i = 0; i < p.n; ++i) {
+                const int ne = std::min<int>(p.count[i], prm.hash_neighbors);
+                for (int e = 0; e < ne; ++e) {
+                    const Edge& ed = p.edges[static_cast<std::size_t>(i) * p.k + e];
+                    float tol = prm.length_tolerance(ed.len);
+                    int l0 = std::max(0, static_cast<int>((ed.len - tol) / prm.hash_length_bin_px));
+                    int l1 = std::min(length_bins - 1, static_cast<int>((ed.len + tol) / prm.hash_length_bin_px));
+                    int td = prm.direction_tolerance(ed.len);
+                    int a10 = static_cast<uint16_t>(ed.a1 - td) >> shift;
+                    int a11 = static_cast<uint16_t>(ed.a1 + td) >> shift;
+                    int a20 = static_cast<uint16_t>(ed.a2 - td) >> shift;
+                    int a21 = static_cast<uint16_t>(ed.a2 + td) >> shift;
+                    for (int lb = l0; lb <= l1; ++lb) {
+                        for (int b1 = a10;; b1 = (b1 + 1) & (angle_bins - 1)) {
+                            for (int b2 = a20;; b2 = (b2 + 1) & (angle_bins - 1)) {
+                                std::size_t b = bucket(lb, b1, b2);
+                                if (pass == 0) {
+                                    start[b + 1]++;
+                                } else {
+                                    entries[cursor[b]++] = static_cast<uint32_t>(i * p.k + e);
+                                }
+                                if (b2 == a21) break;
+                            }
+                            if (b1 == a11) break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+};
+
+inline bool edges_agree(const Edge& a, const Edge& b, const Params& prm) {
+    float tol = prm.length_tolerance(std::max(a.len, b.len));
+    if (std::fabs(a.len - b.len) > tol) return false;
+    return std::abs(angle_diff(a.a1, b.a1)) <= prm.direction_tolerance(std::min(a.len, b.len)) &&
+           std::abs(angle_diff(a.a2, b.a2)) <= prm.direction_tolerance(std::min(a.len, b.len));
+}
+
+inline float edge_error(const Edge& a, const Edge& b, const Params& prm) {
+    float tol = prm.length_tolerance(std::max(a.len, b.len));
+    return std::fabs(a.len - b.len) / tol +
+           static_cast<float>(std::abs(angle_diff(a.a1, b.a1)) + std::abs(angle_diff(a.a2, b.a2))) /
+               static_cast<float>(prm.direction_tolerance(std::min(a.len, b.len)));
+}
+
+constexpr uint16_t kCovered = 65535;  // vote value marking a pair already grown from
+
+struct Pending {
+    float err;
+    uint16_t p, c;  // new pair to add
+    bool operator<(const Pending& o) const { return err > o.err; }  // min-heap
+};
+
+// Per-thread scratch reused across comparisons.
+struct Workspace {
+    std::vector<uint16_t> votes;
+    std::vector<int32_t> p2c, c2p;
+    std::vector<uint16_t> support;  // per probe minutia: consistent edges touching its pair
+    std::vector<uint16_t> paired;   // probe indices in pairing order
+    std::vector<Pending> heap;
+    std::vector<uint32_t> roots;
+    std::vector<std::pair<float, int>> scratch;
+};
+
+// Fills ws.votes (p.n x c.n) with the number of agreeing edges each minutia pair takes part in.
+void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
+    ws.votes.assign(static_cast<std::size_t>(p.n) * c.n, 0);
+    const float lbin = prm.hash_length_bin_px;
+    ws.roots.clear();
+    const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
+    for (int a = 0; a < c.n; ++a) {
+        const int ne = std::min<int>(c.count[a], prm.hash_neighbors);
+        for (int e = 0; e < ne; ++e) {
+            const Edge& ce = c.edges[static_cast<std::size_t>(a) * c.k + e];
+            int lb = static_cast<int>(ce.len / lbin);
+            if (lb >= h.length_bins) continue;
+            std::size_t b = h.bucket(lb, ce.a1 >> h.shift, ce.a2 >> h.shift);
+            for (uint32_t q = h.start[b]; q < h.start[b + 1]; ++q) {
+                uint32_t slot = h.entries[q];
+                const Edge& pe = p.edges[slot];
+                if (!edges_agree(pe, ce, prm)) continue;
+                int i = static_cast<int>(slot / p.k);
+                const std::size_t q1 = static_cast<std::size_t>(i) * c.n + a;
+                const std::size_t q2 = static_cast<std::size_t>(pe.j) * c.n + ce.j;
+                if (ws.votes[q1] < 65534 && ++ws.votes[q1] == mv) ws.roots.push_back(static_cast<uint32_t>(q1));
+                if (ws.votes[q2] < 65534 && ++ws.votes[q2] == mv) ws.roots.push_back(static_cast<uint32_t>(q2));
+            }
+        }
+    }
+}
+
+struct Pairing {
+    int pairs = 0;
+    int edges = 0;      // consistent edges among pairs (tree edges included)
+    int supported = 0;  // pairs touched by at least min_support_edges consistent edges
+    int kinds = 0;      // pairs whose minutia kinds agree
+    float score = 0.0f;
+};
+
+void expand(const View& p, const View& c, int i, int a, const Params& prm, Workspace& ws, Pairing& r) {
+    const Edge* pe = p.edges + static_cast<std::size_t>(i) * p.k;
+    const Edge* ce = c.edges + static_cast<std::size_t>(a) * c.k;
+    int np = p.count[i], nc = c.count[a];
+    int lo = 0;
+    for (int u = 0; u < np; ++u) {
+        float tol = prm.length_tolerance(pe[u].len);
+        while (lo < nc && ce[lo].len < pe[u].len - tol * 1.2f) ++lo;  // both lists sorted by length
+        for (int v = lo; v < nc && ce[v].len <= pe[u].len + tol * 1.2f; ++v) {
+            if (!edges_agree(pe[u], ce[v], prm)) continue;
+            int pj = pe[u].j, cj = ce[v].j;
+            int have = ws.p2c[pj];
+            if (have == cj) {
+                // an edge between two existing pairs (counted once: only from the later pair)
+                ++r.edges;
+                ++ws.support[pj];
+                ++ws.support[i];
+            } else if (have < 0 && ws.c2p[cj] < 0) {
+                ws.heap.push_back(Pending{edge_error(pe[u], ce[v], prm), static_cast<uint16_t>(pj),
+                                          static_cast<uint16_t>(cj)});
+                std::push_heap(ws.heap.begin(), ws.heap.end());
+            }
+        }
+    }
+}
+
+Pairing grow(const View& p, const View& c, int root_p, int root_c, const Params& prm, Workspace& ws) {
+    Pairing r;
+    ws.heap.clear();
+    ws.paired.clear();
+    // A pair must also sit where the root says it should, within a loose rigid tolerance: local
+    // agreement alone lets chains of chance agreements wander across unrelated prints.
+    const float rpx = p.x[root_p], rpy = p.y[root_p], rcx = c.x[root_c], rcy = c.y[root_c];
+    const uint16_t rot = static_cast<uint16_t>(c.angle[root_c] - p.angle[root_p]);
+    auto consistent = [&](int i, int a) {
+        if (std::abs(angle_diff(static_cast<uint16_t>(c.angle[a] - p.angle[i]), rot)) > prm.global_angle_tolerance_steps)
+            return false;
+        float dpx = p.x[i] - rpx, dpy = p.y[i] - rpy, dcx = c.x[a] - rcx, dcy = c.y[a] - rcy;
+        float dp = std::sqrt(dpx * dpx + dpy * dpy), dc = std::sqrt(dcx * dcx + dcy * dcy);
+        float tol = prm.global_distance_tolerance_px + prm.global_distance_tolerance_rel * std::max(dp, dc);
+        if (std::fabs(dp - dc) > tol) return false;
+        if (std::min(dp, dc) <= tol) return true;  // too close to the root for a direction to mean much
+        uint16_t ap = static_cast<uint16_t>(to_steps(fast_atan2(-dpy, dpx)) - p.angle[root_p]);
+        uint16_t ac = static_cast<uint16_t>(to_steps(fast_atan2(-dcy, dcx)) - c.angle[root_c]);
+        float dir_tol = prm.global_angle_tolerance_steps + static_cast<float>(kStepsPerRad) * tol / std::min(dp, dc);
+        return std::abs(angle_diff(ap, ac)) <= dir_tol;
+    };
+    auto add = [&](int i, int a) {
+        ws.p2c[i] = a;
+        ws.c2p[a] = i;
+        ws.paired.push_back(static_cast<uint16_t>(i));
+        ++r.pairs;
+        if (p.kind[i] == c.kind[a]) ++r.kinds;
+        expand(p, c, i, a, prm, ws, r);
+    };
+    add(root_p, root_c);
+    while (!ws.heap.empty()) {
+        std::pop_heap(ws.heap.begin(), ws.heap.end());
+        Pending t = ws.heap.back();
+        ws.heap.pop_back();
+        if (ws.p2c[t.p] >= 0 || ws.c2p[t.c] >= 0) continue;
+        if (!consistent(t.p, t.c)) continue;
+        add(t.p, t.c);
+    }
+    for (uint16_t i : ws.paired) {
+        if (ws.support[i] >= prm.min_support_edges) ++r.supported;
+    }
+    // score: evidence (pairs, supported pairs, edges, agreeing kinds) scaled by the fraction of
+    // both templates it covers, so a few pairs out of many minutiae count for little.
+    float evidence = prm.weight_pair * r.pairs + prm.weight_supported * r.supported + prm.weight_edge * r.edges +
+                     prm.weight_kind * r.kinds;
+    float coverage = std::sqrt((static_cast<float>(r.pairs) / p.n) * (static_cast<float>(r.pairs) / c.n));
+    r.score = evidence * std::pow(coverage, prm.overlap_exponent);
+    // reset only what was touched; mark the pairs so later roots inside this pairing are skipped
+    for (uint16_t i : ws.paired) {
+        ws.votes[static_cast<std::size_t>(i) * c.n + ws.p2c[i]] = kCovered;
+        ws.c2p[ws.p2c[i]] = -1;
+        ws.p2c[i] = -1;
+        ws.support[i] = 0;
+    }
+    return r;
+}
+
+float match_views(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
+    if (p.n == 0 || c.n == 0) return 0.0f;
+    vote(p, h, c, prm, ws);
+    // roots: the best-voted pairs (ties: lower index), at least min_root_votes votes
+    if (ws.roots.empty()) return 0.0f;
+    auto better = [&](uint32_t u, uint32_t v) { return ws.votes[u] != ws.votes[v] ? ws.votes[u] > ws.votes[v] : u < v; };
+    std::size_t r = std::min<std::size_t>(prm.max_roots, ws.roots.size());
+    std::partial_sort(ws.roots.begin(), ws.roots.begin() + r, ws.roots.end(), better);
+    ws.p2c.assign(p.n, -1);
+    ws.c2p.assign(c.n, -1);
+    ws.support.assign(p.n, 0);
+    float best = 0.0f;
+    for (std::size_t k = 0; k < r; ++k) {
+        if (ws.votes[ws.roots[k]] == kCovered) continue;  // already in an earlier pairing: same growth
+        int i = static_cast<int>(ws.roots[k] / c.n), a = static_cast<int>(ws.roots[k] % c.n);
+        best = std::max(best, grow(p, c, i, a, prm, ws).score);
+    }
+    return best;
+}
+
+// --- Python-facing helpers --------------------------------------------------------------------
+
+void fill_owned(Owned& o, const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
+                const carray<uint8_t>& kind, double scale, const Params& prm, Workspace& ws) {
+    const std::size_t n = static_cast<std::size_t>(x.shape(0));
+    if (static_cast<std::size_t>(y.shape(0)) != n || static_cast<std::size_t>(angle.shape(0)) != n ||
+        static_cast<std::size_t>(kind.shape(0)) != n)
+        throw std::invalid_argument("minutia arrays differ in length");
+    o.x.resize(n);
+    o.y.resize(n);
+    o.angle.resize(n);
+    o.kind.assign(kind.data(), kind.data() + n);
+    const int32_t* px = x.data();
+    const int32_t* py = y.data();
+    const float* pa = angle.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        o.x[i] = static_cast<float>(px[i] * scale);
+        o.y[i] = static_cast<float>(py[i] * scale);
+        o.angle[i] = to_steps(pa[i]);
+    }
+    o.edges.resize(n * prm.neighbors);
+    o.count.resize(n);
+    build_edges(static_cast<int>(n), o.x.data(), o.y.data(), o.angle.data(), prm, o.edges.data(), o.count.data(),
+                ws.scratch);
+}
+
+// Packed templates (struct of arrays + offsets) with their edge tables, as Python keeps them.
+struct PackedView {
+    const int64_t* offsets;
+    std::size_t templates;
+    const float* x;
+    const float* y;
+    const uint16_t* angle;
+    const uint8_t* kind;
+    const Edge* edges;
+    const uint8_t* count;
+    int k;
+    View at(std::size_t t) const {
+        View v;
+        int64_t b = offsets[t];
+        v.n = static_cast<int>(offsets[t + 1] - b);
+        v.k = k;
+        v.x = x + b;
+        v.y = y + b;
+        v.angle = angle + b;
+        v.kind = kind + b;
+        v.edges = edges + b * k;
+        v.count = count + b;
+        return v;
+    }
+};
+
+static_assert(sizeof(Edge) == 12, "Edge must be 12 bytes (Python views it as a (n, K, 3) float32-sized record)");
+
+PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
+                       const carray<uint16_t>& angle, const carray<uint8_t>& kind, const carray<uint8_t>& edges,
+                       const carray<uint8_t>& count, int K) {
+    PackedView pv;
+    if (offsets.ndim() != 1 || offsets.shape(0) < 1) throw std::invalid_argument("offsets: expected at least one value");
+    pv.offsets = offsets.data();
+    pv.templates = static_cast<std::size_t>(offsets.shape(0) - 1);
+    const std::size_t total = static_cast<std::size_t>(x.shape(0));
+    if (static_cast<std::size_t>(pv.offsets[pv.templates]) != total || pv.offsets[0] != 0)
+        throw std::invalid_argument("offsets: must start at 0 and end at the number of minutiae");
+    if (static_cast<std::size_t>(edges.size()) != total * K * sizeof(Edge) ||
+        static_cast<std::size_t>(count.shape(0)) != total || static_cast<std::size_t>(y.shape(0)) != total ||
+        static_cast<std::size_t>(angle.shape(0)) != total || static_cast<std::size_t>(kind.shape(0)) != total)
+        throw std::invalid_argument("packed arrays disagree in size");
+    for (std::size_t t = 0; t < pv.templates; ++t)
+        if (pv.offsets[t + 1] < pv.offsets[t]) throw std::invalid_argument("offsets: must not decrease");
+    pv.x = x.data();
+    pv.y = y.data();
+    pv.angle = angle.data();
+    pv.kind = kind.data();
+    pv.edges = reinterpret_cast<const Edge*>(edges.data());
+    pv.count = count.data();
+    pv.k = K;
+    return pv;
+}
+
+// Builds the edge tables of packed templates: returns (edges bytes (total*K*12), count (total)).
+py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
+                     const carray<uint16_t>& angle, const carray<double>& params, int threads) {
+    Params prm = Params::from(params);
+    const std::size_t total = static_cast<std::size_t>(x.shape(0));
+    const std::size_t T = static_cast<std::size_t>(offsets.shape(0)) - 1;
+    if (offsets.shape(0) < 1 || offsets.data()[T] != static_cast<int64_t>(total) ||
+        static_cast<std::size_t>(y.shape(0)) != total || static_cast<std::size_t>(angle.shape(0)) != total)
+        throw std::invalid_argument("packed arrays disagree in size");
+    carray<uint8_t> edges(static_cast<py::ssize_t>(total * prm.neighbors * sizeof(Edge)));
+    carray<uint8_t> count(static_cast<py::ssize_t>(total));
+    Edge* pe = reinterpret_cast<Edge*>(edges.mutable_data());
+    uint8_t* pc = count.mutable_data();
+    const int64_t* off = offsets.data();
+    const float* px = x.data();
+    const float* py_ = y.data();
+    const uint16_t* pa = angle.data();
+    {
+        py::gil_scoped_release release;
+        parallel_for(T, threads, 256, [&](std::size_t b, std::size_t e) {
+            std::vector<std::pair<float, int>> scratch;
+            for (std::size_t t = b; t < e; ++t) {
+                int64_t s = off[t];
+                build_edges(static_cast<int>(off[t + 1] - s), px + s, py_ + s, pa + s, prm, pe + s * prm.neighbors,
+                            pc + s, scratch);
+            }
+        });
+    }
+    return py::make_tuple(edges, count);
+}
+
+// A probe prepared once (edge table + hash) for many comparisons.
+class PreparedProbe {
+   public:
+    PreparedProbe(const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
+                  const carray<uint8_t>& kind, double scale, const carray<double>& params)
+        : prm_(Params::from(params)) {
+        Workspace ws;
+        fill_owned(own_, x, y, angle, kind, scale, prm_, ws);
+        hash_.build(own_.view(prm_.neighbors), prm_);
+    }
+
+    py::array_t<float> match_packed(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
+                                    const carray<uint16_t>& angle, const carray<uint8_t>& kind,
+                                    const carray<uint8_t>& edges, const carray<uint8_t>& count, int threads) const {
+        PackedView pv = packed_view(offsets, x, y, angle, kind, edges, count, prm_.neighbors);
+        py::array_t<float> out(static_cast<py::ssize_t>(pv.templates));
+        float* po = out.mutable_data();
+        View probe = own_.view(prm_.neighbors);
+        {
+            py::gil_scoped_release release;
+            parallel_for(pv.templates, threads, 64, [&](std::size_t b, std::size_t e) {
+                Workspace ws;
+                for (std::size_t t = b; t < e; ++t) po[t] = match_views(probe, hash_, pv.at(t), prm_, ws);
+            });
+        }
+        return out;
+    }
+
+    // Vote matrix against one candidate (for tests: compared with a slow reference in Python).
+    py::array_t<uint16_t> votes(const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
+                                const carray<uint8_t>& kind, double scale) const {
+        Workspace ws;
+        Owned c;
+        fill_owned(c, x, y, angle, kind, scale, prm_, ws);
+        vote(own_.view(prm_.neighbors), hash_, c.view(prm_.neighbors), prm_, ws);
+        py::array_t<uint16_t> out({static_cast<py::ssize_t>(own_.x.size()), static_cast<py::ssize_t>(c.x.size())});
+        std::copy(ws.votes.begin(), ws.votes.end(), out.mutable_data());
+        return out;
+    }
+
+    py::array_t<uint8_t> edge_table() const {
+        py::array_t<uint8_t> out(static_cast<py::ssize_t>(own_.edges.size() * sizeof(Edge)));
+        std::memcpy(out.mutable_data(), own_.edges.data(), own_.edges.size() * sizeof(Edge));
+        return out;
+    }
+
+   private:
+    Params prm_;
+    Owned own_;
+    EdgeHash hash_;
+};
+
+float match_pair(const carray<int32_t>& x1, const carray<int32_t>& y1, const carray<float>& a1,
+                 const carray<uint8_t>& k1, double s1, const carray<int32_t>& x2, const carray<int32_t>& y2,
+                 const carray<float>& a2, const carray<uint8_t>& k2, double s2, const carray<double>& params) {
+    Params prm = Params::from(params);
+    if (x1.shape(0) == 0 || x2.shape(0) == 0) return 0.0f;
+    thread_local Workspace ws;
+    thread_local Owned p, c;
+    thread_local EdgeHash h;
+    fill_owned(p, x1, y1, a1, k1, s1, prm, ws);
+    fill_owned(c, x2, y2, a2, k2, s2, prm, ws);
+    py::gil_scoped_release release;
+    View pv = p.view(prm.neighbors);
+    h.build(pv, prm);
+    return match_views(pv, h, c.view(prm.neighbors), prm, ws);
+}
+
+}  // namespace
+
+void register_matching(py::module_& m) {
+    py::class_<PreparedProbe>(m, "PreparedProbe", "A probe template prepared for many comparisons (private).")
+        .def(py::init<const carray<int32_t>&, const carray<int32_t>&, const carray<float>&, const carray<uint8_t>&,
+                      double, const carray<double>&>(),
+             py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"), py::arg("scale"), py::arg("params"))
+        .def("match_packed", &PreparedProbe::match_packed, py::arg("offsets"), py::arg("x"), py::arg("y"),
+             py::arg("angle"), py::arg("kind"), py::arg("edges"), py::arg("count"), py::arg("threads") = 0)
+        .def("votes", &PreparedProbe::votes, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"),
+             py::arg("scale"))
+        .def("edge_table", &PreparedProbe::edge_table);
+    m.def("match_pair", &match_pair, py::arg("x1"), py::arg("y1"), py::arg("angle1"), py::arg("kind1"),
+          py::arg("scale1"), py::arg("x2"), py::arg("y2"), py::arg("angle2"), py::arg("kind2"), py::arg("scale2"),
+          py::arg("params"), "Score one pair of templates (arrays in Template dtypes; scale to 500 ppi).");
+    m.def("pack_edges", &pack_edges, py::arg("offsets"), py::arg("x"), py::arg("y"), py::arg("angle"),
+          py::arg("params"), py::arg("threads") = 0,
+          "Edge tables of packed templates (500 ppi float positions, 16-bit angles): (edges bytes, counts).");
+}
+
+}  // namespace biocore
