@@ -10,6 +10,7 @@ import pytest
 import biocore
 from biocore.errors import GalleryError, InvalidArgument, InvalidTemplate
 from biocore.search import Candidate, Gallery
+from biocore.search.parameters import SearchParameters
 
 from .persons import noisy_person, point_matcher, random_person, random_template
 
@@ -21,7 +22,7 @@ def people(rng):
 
 @pytest.fixture
 def gallery(tmp_path, people):
-    g = Gallery.open(tmp_path / "g", matcher=point_matcher)
+    g = Gallery.open(tmp_path / "g", matcher=point_matcher, params=SearchParameters(shortlist_persons=5))
     g.enroll_many(people.items())
     yield g
     g.close()
@@ -208,8 +209,6 @@ def test_bad_search_arguments(gallery, people):
 
 
 def test_large_gallery_uses_ivf_and_cache(tmp_path, rng):
-    from biocore.search.parameters import SearchParameters
-
     params = SearchParameters(exact_scan_max_persons=100, shortlist_persons=20)
     people = {f"P{i}": random_person(rng, [1, 2, 3]) for i in range(300)}
     with Gallery.open(tmp_path / "g", matcher=None, params=params) as g:
@@ -232,3 +231,11 @@ def test_gallery_with_other_codes_is_refused(tmp_path):
     db.close()
     with pytest.raises(GalleryError, match="search codes 'pairhist-old'.*re-enroll"):
         Gallery.open(tmp_path / "g")
+
+
+def test_search_many_equals_single_searches_and_excludes(gallery, people, rng):
+    probes = [noisy_person(people[i], rng) for i in ("ID001", "ID020")]
+    many = gallery.search_many(probes, k=4)
+    assert many == [gallery.search(p, k=4) for p in probes]
+    excluded = gallery.search_many(probes, k=4, exclude=["ID001", None])
+    assert "ID001" not in [c.identity for c in excluded[0]] and excluded[1] == many[1]

@@ -225,11 +225,41 @@ def _circular_bin(value: float, n: int) -> tuple[int, int, float]:
     return lo, hi, v - lo
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def _vote(h, d0, d1, wd, a, b, na, nb, a_unit, b_unit):
+    a0, a1, wa = _circular_bin(a * a_unit, na)
+    b0, b1, wb = _circular_bin(b * b_unit, nb)
+    w00 = (1.0 - wd) * (1.0 - wa)
+    w01 = (1.0 - wd) * wa
+    w10 = wd * (1.0 - wa)
+    w11 = wd * wa
+    h[d0, a0, b0] += w00 * (1.0 - wb)
+    h[d0, a0, b1] += w00 * wb
+    h[d0, a1, b0] += w01 * (1.0 - wb)
+    h[d0, a1, b1] += w01 * wb
+    h[d1, a0, b0] += w10 * (1.0 - wb)
+    h[d1, a0, b1] += w10 * wb
+    h[d1, a1, b0] += w11 * (1.0 - wb)
+    h[d1, a1, b1] += w11 * wb
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _wrap(a, two_pi):
+    while a < 0.0:
+        a += two_pi
+    while a >= two_pi:
+        a -= two_pi
+    return a
+
+
 @numba.njit(nogil=True, cache=True)
 def _pair_histograms(x, y, angle, offsets, scale, d_min, d_max, min_minutiae, hist):
+    # Each unordered pair {i, j} is visited once and votes for both ordered pairs (i, j) and (j, i):
+    # the segment j -> i points the opposite way (+pi) and the relative direction changes sign.
     n_templates = offsets.shape[0] - 1
     nd, na, nb = hist.shape[1], hist.shape[2], hist.shape[3]
     two_pi = np.float32(2.0 * np.pi)
+    pi = np.float32(np.pi)
     d_unit = nd / (d_max - d_min)
     a_unit = na / two_pi
     b_unit = nb / two_pi
@@ -243,20 +273,14 @@ def _pair_histograms(x, y, angle, offsets, scale, d_min, d_max, min_minutiae, hi
         h = hist[t]
         for i in range(begin, end):
             xi, yi, ai = x[i], y[i], angle[i]
-            for j in range(begin, end):
+            for j in range(i + 1, end):
                 dx = x[j] - xi
                 dy = y[j] - yi
                 d2 = dx * dx + dy * dy
-                if d2 < lo2 or d2 >= hi2 or i == j:
+                if d2 < lo2 or d2 >= hi2:
                     continue
-                rel = angle[j] - ai
-                if rel < 0.0:
-                    rel += two_pi
-                rad = np.arctan2(-dy, dx) - ai
-                while rad < 0.0:
-                    rad += two_pi
-                while rad >= two_pi:
-                    rad -= two_pi
+                aj = angle[j]
+                seg = np.arctan2(-dy, dx)  # direction of i -> j
                 # distance: linear soft bins, clamped at both ends
                 u = (np.sqrt(d2) * s - d_min) * d_unit - 0.5
                 if u <= 0.0:
@@ -266,17 +290,5 @@ def _pair_histograms(x, y, angle, offsets, scale, d_min, d_max, min_minutiae, hi
                 else:
                     d0 = int(u)
                     d1, wd = d0 + 1, u - d0
-                a0, a1, wa = _circular_bin(rel * a_unit, na)
-                b0, b1, wb = _circular_bin(rad * b_unit, nb)
-                w00 = (1.0 - wd) * (1.0 - wa)
-                w01 = (1.0 - wd) * wa
-                w10 = wd * (1.0 - wa)
-                w11 = wd * wa
-                h[d0, a0, b0] += w00 * (1.0 - wb)
-                h[d0, a0, b1] += w00 * wb
-                h[d0, a1, b0] += w01 * (1.0 - wb)
-                h[d0, a1, b1] += w01 * wb
-                h[d1, a0, b0] += w10 * (1.0 - wb)
-                h[d1, a0, b1] += w10 * wb
-                h[d1, a1, b0] += w11 * (1.0 - wb)
-                h[d1, a1, b1] += w11 * wb
+                _vote(h, d0, d1, wd, _wrap(aj - ai, two_pi), _wrap(seg - ai, two_pi), na, nb, a_unit, b_unit)
+                _vote(h, d0, d1, wd, _wrap(ai - aj, two_pi), _wrap(seg + pi - aj, two_pi), na, nb, a_unit, b_unit)

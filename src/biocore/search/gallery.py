@@ -570,13 +570,31 @@ class Gallery:
         list of Candidate
             Best first: identity, fused score, per-finger evidence.
         """
-        templates = as_person_templates(person, "person")
-        fingers = sorted(templates)
-        codes = np.zeros((1, N_POSITIONS, self._code.dim), np.float32)
-        present = np.zeros((1, N_POSITIONS), bool)
-        codes[0, [f - 1 for f in fingers]] = finger_codes([templates[f] for f in fingers], self._code)
-        present[0, [f - 1 for f in fingers]] = True
-        return self._search(person_vectors(codes, present), [templates], [-1], k, threshold, shortlist)[0]
+        return self.search_many([person], k=k, threshold=threshold, shortlist=shortlist)[0]
+
+    def search_many(
+        self, persons: Iterable[Any], *, k: int = 10, threshold: float | None = None, shortlist: int | None = None,
+        exclude: Iterable[str | None] | None = None,
+    ) -> list[list[Candidate]]:
+        """Batched :meth:`search` (one faiss call for the batch). ``exclude`` optionally names, per
+        query, an identity to leave out of its results (the query itself, when it is enrolled here or
+        on another shard)."""
+        people = [as_person_templates(p, f"persons[{i}]") for i, p in enumerate(persons)]
+        codes = np.zeros((len(people), N_POSITIONS, self._code.dim), np.float32)
+        present = np.zeros((len(people), N_POSITIONS), bool)
+        flat = [(i, f) for i, t in enumerate(people) for f in sorted(t)]
+        if flat:
+            c = finger_codes([people[i][f] for i, f in flat], self._code)
+            for (i, f), code in zip(flat, c):
+                codes[i, f - 1] = code
+                present[i, f - 1] = True
+        self_rows = [-1] * len(people)
+        if exclude is not None:
+            with self._lock:
+                for q, identity in enumerate(exclude):
+                    row = self._store.row_of(_check_identity(identity)) if identity is not None else None
+                    self_rows[q] = -1 if row is None else row
+        return self._search(person_vectors(codes, present), people, self_rows, k, threshold, shortlist)
 
     def search_rows(
         self, rows: np.ndarray, *, k: int = 10, threshold: float | None = None, shortlist: int | None = None
