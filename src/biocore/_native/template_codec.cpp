@@ -7,6 +7,11 @@
 #include <cmath>
 #include <cstring>
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define BIOCORE_CRC_CLMUL 1
+#include <immintrin.h>
+#endif
+
 namespace biocore {
 
 namespace {
@@ -41,9 +46,9 @@ const Crc8Tables& crc8_tables() {
     return instance;
 }
 
-std::uint32_t crc32_fast(const std::uint8_t* data, std::size_t n) {
+std::uint32_t crc32_tables(const std::uint8_t* data, std::size_t n, std::uint32_t crc) {
+    // `crc` is the running (inverted) state; returns the running state.
     const auto& t = crc8_tables().t;
-    std::uint32_t crc = 0xFFFFFFFFu;
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         const std::uint32_t lo = le32(data + i) ^ crc;
@@ -52,7 +57,73 @@ std::uint32_t crc32_fast(const std::uint8_t* data, std::size_t n) {
               t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
     }
     for (; i < n; ++i) crc = t[0][(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
-    return ~crc;
+    return crc;
+}
+
+#ifdef BIOCORE_CRC_CLMUL
+// Carry-less multiplication folding (Gopal et al., "Fast CRC Computation for Generic Polynomials
+// Using PCLMULQDQ Instruction", Intel, 2009) for the bit-reflected zlib polynomial: four 128-bit
+// lanes folded 64 bytes at a time, then to 128 bits, 64 bits and a Barrett reduction to 32 bits.
+// The constants are x^k mod P(x) for the fold distances, P(x) itself and floor(x^64 / P(x)).
+// Needs n >= 64 and n % 16 == 0; `crc` is the running (inverted) state, as returned.
+__attribute__((target("pclmul,sse4.1"))) inline __m128i load16(const std::uint8_t* q) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+}
+
+__attribute__((target("pclmul,sse4.1"))) inline __m128i fold(__m128i acc, __m128i k, __m128i next) {
+    return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(acc, k, 0x11), _mm_clmulepi64_si128(acc, k, 0x00)), next);
+}
+
+__attribute__((target("pclmul,sse4.1"))) std::uint32_t crc32_clmul(const std::uint8_t* p, std::size_t n,
+                                                                    std::uint32_t crc) {
+    alignas(16) static const std::uint64_t k1k2[2] = {0x0154442bd4ULL, 0x01c6e41596ULL};
+    alignas(16) static const std::uint64_t k3k4[2] = {0x01751997d0ULL, 0x00ccaa009eULL};
+    alignas(16) static const std::uint64_t k5k0[2] = {0x0163cd6124ULL, 0ULL};
+    alignas(16) static const std::uint64_t poly[2] = {0x01db710641ULL, 0x01f7011641ULL};
+    __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(k1k2));
+    __m128i a = _mm_xor_si128(load16(p), _mm_cvtsi32_si128(static_cast<int>(crc)));
+    __m128i b = load16(p + 16), c = load16(p + 32), d = load16(p + 48);
+    p += 64;
+    n -= 64;
+    for (; n >= 64; p += 64, n -= 64) {
+        a = fold(a, k, load16(p));
+        b = fold(b, k, load16(p + 16));
+        c = fold(c, k, load16(p + 32));
+        d = fold(d, k, load16(p + 48));
+    }
+    k = _mm_load_si128(reinterpret_cast<const __m128i*>(k3k4));
+    a = fold(a, k, b);
+    a = fold(a, k, c);
+    a = fold(a, k, d);
+    for (; n >= 16; p += 16, n -= 16) a = fold(a, k, load16(p));
+    const __m128i low32 = _mm_setr_epi32(~0, 0, ~0, 0);
+    __m128i x = _mm_xor_si128(_mm_srli_si128(a, 8), _mm_clmulepi64_si128(a, k, 0x10));
+    const __m128i k5 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(k5k0));
+    x = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(x, low32), k5, 0x00), _mm_srli_si128(x, 4));
+    const __m128i pu = _mm_load_si128(reinterpret_cast<const __m128i*>(poly));
+    __m128i t = _mm_clmulepi64_si128(_mm_and_si128(x, low32), pu, 0x10);
+    t = _mm_clmulepi64_si128(_mm_and_si128(t, low32), pu, 0x00);
+    return static_cast<std::uint32_t>(_mm_extract_epi32(_mm_xor_si128(x, t), 1));
+}
+
+bool has_clmul() {
+    static const bool yes = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+    return yes;
+}
+#endif
+
+// CRC-32 (zlib polynomial) of one record: carry-less multiplication where the CPU has it, else tables.
+std::uint32_t crc32_fast(const std::uint8_t* data, std::size_t n) {
+    std::uint32_t crc = 0xFFFFFFFFu;
+#ifdef BIOCORE_CRC_CLMUL
+    if (n >= 64 && has_clmul()) {
+        const std::size_t m = n & ~static_cast<std::size_t>(15);
+        crc = crc32_clmul(data, m, crc);
+        data += m;
+        n -= m;
+    }
+#endif
+    return ~crc32_tables(data, n, crc);
 }
 
 // Walks the record chain from the start, checking each record's CRC and header fields on the way;
@@ -99,6 +170,9 @@ py::tuple py_biocore_scan(const carray<std::uint8_t>& data) {
     {
         py::gil_scoped_release release;
         crc8_tables();
+#ifdef BIOCORE_CRC_CLMUL
+        has_clmul();
+#endif
         // Grown as records are verified present, never sized from a count in the data.
         stop = walk_records(p, size, status, [&](std::size_t end, std::size_t n) {
             rec.push_back(static_cast<std::int64_t>(end));
