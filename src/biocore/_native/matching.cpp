@@ -78,6 +78,7 @@ struct Params {
     }
     float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
     // The edge's own direction is as uncertain as its end positions: the shorter, the worse.
+    float length_tolerance_rel_guard() const { return std::max(1.0f - length_tolerance_rel, 0.05f); }
     int direction_tolerance(float len) const {
         float t = angle_tolerance_steps + static_cast<float>(kStepsPerRad) * direction_tolerance_px / std::max(len, 1.0f);
         return static_cast<int>(std::min(t, 16384.0f));
@@ -185,6 +186,7 @@ struct Owned {
 // tolerance box touches, so a candidate edge needs one lookup.
 struct EdgeHash {
     int length_bins = 0;
+    float lbin = 1.0f;
     int angle_bins = 0;
     int shift = 0;
     std::vector<uint32_t> start;    // CSR offsets, size buckets + 1
@@ -193,10 +195,14 @@ struct EdgeHash {
 
     int bucket(int lb, int b1, int b2) const { return (lb * angle_bins + b1) * angle_bins + b2; }
 
-    void build(const View& p, const Params& prm) {
-        angle_bins = 1 << prm.hash_angle_bits;
-        shift = 16 - prm.hash_angle_bits;
-        length_bins = static_cast<int>(std::ceil(prm.max_edge_px / prm.hash_length_bin_px)) + 2;
+    // fine: bins half as wide (a prepared probe is built once and looked up many times; finer
+    // bins mean fewer entries to reject per lookup). Results do not depend on the binning.
+    void build(const View& p, const Params& prm, bool fine) {
+        const int bits = std::min(prm.hash_angle_bits + (fine ? 1 : 0), 8);
+        lbin = prm.hash_length_bin_px / (fine ? 2.0f : 1.0f);
+        angle_bins = 1 << bits;
+        shift = 16 - bits;
+        length_bins = static_cast<int>(std::ceil(prm.max_edge_px / prm.length_tolerance_rel_guard() / lbin)) + 2;
         const std::size_t buckets = static_cast<std::size_t>(length_bins) * angle_bins * angle_bins;
         start.assign(buckets + 1, 0);
         for (int pass = 0; pass < 2; ++pass) {
@@ -209,10 +215,12 @@ struct EdgeHash {
                 const int ne = std::min<int>(p.count[i], prm.hash_neighbors);
                 for (int e = 0; e < ne; ++e) {
                     const Edge& ed = p.edges[static_cast<std::size_t>(i) * p.k + e];
-                    float tol = prm.length_tolerance(ed.len);
-                    int l0 = std::max(0, static_cast<int>((ed.len - tol) / prm.hash_length_bin_px));
-                    int l1 = std::min(length_bins - 1, static_cast<int>((ed.len + tol) / prm.hash_length_bin_px));
-                    int td = prm.direction_tolerance(ed.len);
+                    // every candidate length L' with |L - L'| <= tolerance(max(L, L')) lies in [lo, hi]
+                    float lo = ed.len - prm.length_tolerance(ed.len);
+                    float hi = (ed.len + prm.length_tolerance_px) / prm.length_tolerance_rel_guard();
+                    int l0 = std::max(0, static_cast<int>(lo / lbin));
+                    int l1 = std::min(length_bins - 1, static_cast<int>(hi / lbin));
+                    int td = prm.direction_tolerance(std::max(lo, 1.0f));
                     int a10 = static_cast<uint16_t>(ed.a1 - td) >> shift;
                     int a11 = static_cast<uint16_t>(ed.a1 + td) >> shift;
                     int a20 = static_cast<uint16_t>(ed.a2 - td) >> shift;
@@ -273,7 +281,7 @@ struct Workspace {
 // Fills ws.votes (p.n x c.n) with the number of agreeing edges each minutia pair takes part in.
 void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
     ws.votes.assign(static_cast<std::size_t>(p.n) * c.n, 0);
-    const float lbin = prm.hash_length_bin_px;
+    const float lbin = h.lbin;
     ws.roots.clear();
     const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
     for (int a = 0; a < c.n; ++a) {
@@ -527,7 +535,7 @@ class PreparedProbe {
         : prm_(Params::from(params)) {
         Workspace ws;
         fill_owned(own_, x, y, angle, kind, scale, prm_, ws);
-        hash_.build(own_.view(prm_.neighbors), prm_);
+        hash_.build(own_.view(prm_.neighbors), prm_, true);
     }
 
     py::array_t<float> match_packed(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
@@ -583,7 +591,7 @@ float match_pair(const carray<int32_t>& x1, const carray<int32_t>& y1, const car
     fill_owned(c, x2, y2, a2, k2, s2, prm, ws);
     py::gil_scoped_release release;
     View pv = p.view(prm.neighbors);
-    h.build(pv, prm);
+    h.build(pv, prm, false);
     return match_views(pv, h, c.view(prm.neighbors), prm, ws);
 }
 

@@ -10,14 +10,22 @@ Algorithm (native, :file:`_native/matching.cpp`)
    The ``max_roots`` best-voted pairs are the roots.
 3. **Pairing growth.** From each root, pairs are added breadth-first, best-agreeing edge first,
    only along edges present in both templates and agreeing within the tolerances. Each step is a
-   local comparison, so the pairing follows elastic distortion; no global transform is assumed.
+   local comparison, so the pairing follows elastic distortion. A pair must also agree with its
+   root as a loose rigid transform (rotation, distance and bearing from the root within wide
+   ``global_*`` tolerances), which stops chains of chance agreements drifting across impostors.
+   Roots already inside an earlier pairing are skipped.
 4. **Score.** For the largest pairing: paired minutiae, pairs supported by several consistent
    edges, consistent edges and agreeing minutia kinds, weighted and scaled by the fraction of
    both templates that is paired. Higher is more alike; 0 for an empty template. The table in
    :mod:`biocore.matching.calibration` maps false match rates to thresholds.
 
-Templates at any resolution are scaled to 500 ppi. The score is symmetric in its arguments up to
-ties in the growth order (see the tests for the measured difference).
+Templates at any resolution are scaled to 500 ppi.
+
+Symmetry: the votes and the score formula are symmetric, but roots with equal votes and edges
+with equal errors are taken in the probe's index order, so ``match(a, b)`` and ``match(b, a)``
+can differ. Measured on 351 FVC2002 DB1 pairs (mindtct minutiae): 86% identical, median relative
+difference 0, 95th percentile 26% (mostly low-scoring impostor pairs). Use
+``max(match(a, b), match(b, a))`` where exact symmetry matters.
 
 References
 ----------
