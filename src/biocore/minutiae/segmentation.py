@@ -55,6 +55,11 @@ def segment(contrast: np.ndarray, field: OrientationField, params: ExtractionPar
     blocks = _largest_region_filled(padded)[r:-r, r:-r]
     if blocks.sum() < params.mask_min_area_fraction * blocks.size:
         return np.zeros((rows, cols), dtype=bool)
+    if params.mask_erosion_blocks:
+        # Contrast is measured over a window wider than a block, so the raw mask overhangs the print;
+        # there the print's edge itself looks like a ridge and would join the real ridges' ends.
+        e = params.mask_erosion_blocks
+        blocks = cv2.erode(blocks, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * e + 1, 2 * e + 1)))
     return resize_to(blocks.astype(np.float32), (rows, cols)) > 0.5
 
 
