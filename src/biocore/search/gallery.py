@@ -639,7 +639,11 @@ class Gallery:
             raise InvalidArgument(f"k: expected a positive integer, got {k!r}")
         if threshold is not None and not np.isfinite(float(threshold)):
             raise InvalidArgument(f"threshold: expected a finite number or None, got {threshold!r}")
-        want = max(int(k), int(shortlist or self.params.shortlist_persons))
+        if shortlist is None:
+            fingers = max(1, max((len(p) for p in probes), default=1))
+            p = self.params
+            shortlist = min(p.shortlist_persons, max(p.min_shortlist_persons, p.shortlist_comparisons // fingers))
+        want = max(int(k), int(shortlist))
         with self._lock:
             s = self._ensure_index()
             dead = int((~s.alive).sum())

@@ -41,8 +41,13 @@ class CodeParameters:
 class SearchParameters:
     """The two-stage 1:N search: shortlist sizes, index choice, and fusion over fingers."""
 
-    #: Persons kept by the first stage (code similarity) for re-ranking with the 1:1 matcher.
+    #: Persons kept by the first stage (code similarity) for re-ranking with the 1:1 matcher: enough
+    #: for about ``shortlist_comparisons`` 1:1 comparisons (a ten-print probe gets 1/10 as many
+    #: persons as a single finger: its first stage is that much sharper), at least
+    #: ``min_shortlist_persons``, at most ``shortlist_persons``.
     shortlist_persons: int = 100
+    shortlist_comparisons: int = 200
+    min_shortlist_persons: int = 20
     #: Galleries with at most this many persons are scanned exactly (faiss brute-force inner product);
     #: larger ones use an inverted-file index with 8-bit scalar-quantised vectors.
     exact_scan_max_persons: int = 200_000
