@@ -101,6 +101,13 @@ def test_ridge_fraction_follows_ridge_width():
     assert thick > 0.6 > even > 0.4 > thin
 
 
+def test_ridge_skewness_sign_follows_ridge_width():
+    # Thin dark ridges (dry) leave a tail on the ridge side (positive), merged ridges (wet) negative.
+    assert _features(_duty_pattern(0.25))["ridge_skewness"] > 0.3
+    assert abs(_features(sinusoid((200, 200), angle_rad=0.2, period_px=10.0))["ridge_skewness"]) < 0.1
+    assert _features(_duty_pattern(0.75))["ridge_skewness"] < -0.5
+
+
 def test_frequency_follows_period():
     for period in (7.0, 11.0):
         f = _features(sinusoid((200, 200), angle_rad=1.0, period_px=period))

@@ -121,3 +121,21 @@ def test_bad_arguments(good):
 
 def test_public_name_is_wired():
     assert biocore.finger_quality is finger_quality
+
+
+def test_feedback_order_and_faint_reordering():
+    from biocore.quality import DEFAULT_PARAMETERS
+    from biocore.quality.feedback import feedback_for
+
+    base = {"area_mm2": 60.0, "foreground_fraction": 0.3, "frame_sides_cut": 2.0, "centre_offset": 0.3,
+            "elongation": 1.0, "rotation_deg": 0.0, "contrast_gray": 30.0, "ridge_fraction": 0.6,
+            "ridge_skewness": -1.0, "gray_mean": 120.0, "area_mm2_": 0.0, "unclear_fraction": 0.0,
+            "incoherent_fraction": 0.0}
+    codes = [f.code for f in feedback_for(base, DEFAULT_PARAMETERS)]
+    assert codes == ["partial", "off_centre", "too_dark_or_wet"]
+    # Faint: the skin condition explains the faintness and comes before placement.
+    codes = [f.code for f in feedback_for({**base, "contrast_gray": 8.0}, DEFAULT_PARAMETERS)]
+    assert codes[:2] == ["too_dark_or_wet", "low_contrast"]
+    clean = {**base, "area_mm2": 200.0, "foreground_fraction": 0.8, "centre_offset": 0.0, "ridge_fraction": 0.5,
+             "ridge_skewness": 0.0}
+    assert feedback_for(clean, DEFAULT_PARAMETERS) == []

@@ -148,7 +148,7 @@ def assess(fields: StageFields, params: QualityParameters) -> FingerQuality:
     features: dict[str, float] = {}
     features.update(area_features(fields.mask, params))
     features.update(flow_features(fields.coherence, blocks, params))
-    features.update(clarity_features(fields.normalized, blocks, params))
+    features.update(clarity_features(fields.normalized, fields.mask, blocks, params))
     features.update(frequency_features(fields.frequency, blocks, params))
     features.update(intensity_features(fields.gray, fields.mask, params))
     if fields.template is not None:

@@ -11,8 +11,11 @@ noise (finer) and smudges or pressure blotches (coarser). Per block:
 
 Features: ``ridge_valley_clarity`` (mean block clarity), ``unclear_fraction`` (share of blocks
 below ``params.unclear_block_clarity``, NFIQ 2's local clarity idea), ``ridge_fraction`` (mean duty
-cycle) and ``ridge_valley_uniformity`` (standard deviation of the duty cycle across blocks; lower
-is more uniform).
+cycle), ``ridge_valley_uniformity`` (standard deviation of the duty cycle across blocks; lower
+is more uniform) and ``ridge_skewness``, the skewness of the normalized grey levels over the
+foreground: thin dark ridges on a light ground (dry) leave a long tail on the ridge side
+(positive), merged ridges with thin light valleys (wet) one on the valley side (negative); it does
+not depend on the sensor's contrast.
 
 References
 ----------
@@ -31,11 +34,13 @@ from .parameters import QualityParameters
 __all__ = ["clarity_features"]
 
 
-def clarity_features(normalized: np.ndarray, blocks: np.ndarray, params: QualityParameters) -> dict[str, float]:
-    """Clarity features of ``normalized`` (H, W) float32 over the foreground ``blocks``."""
+def clarity_features(
+    normalized: np.ndarray, mask: np.ndarray, blocks: np.ndarray, params: QualityParameters
+) -> dict[str, float]:
+    """Clarity features of ``normalized`` (H, W) float32 over the foreground ``mask`` / ``blocks``."""
     if not blocks.any():
         return {"ridge_valley_clarity": 0.0, "unclear_fraction": 1.0, "ridge_fraction": 0.5,
-                "ridge_valley_uniformity": 0.0}
+                "ridge_valley_uniformity": 0.0, "ridge_skewness": 0.0}
     fine = cv2.GaussianBlur(normalized, (0, 0), params.band_inner_sigma_px, borderType=cv2.BORDER_REFLECT)
     coarse = cv2.GaussianBlur(normalized, (0, 0), params.band_outer_sigma_px, borderType=cv2.BORDER_REFLECT)
     band = fine - coarse
@@ -48,4 +53,14 @@ def clarity_features(normalized: np.ndarray, blocks: np.ndarray, params: Quality
         "unclear_fraction": float(np.mean(clarity < params.unclear_block_clarity)),
         "ridge_fraction": float(duty.mean()),
         "ridge_valley_uniformity": float(duty.std()),
+        "ridge_skewness": _skewness(normalized[::2, ::2][mask[::2, ::2]]),
     }
+
+
+def _skewness(values: np.ndarray) -> float:
+    """Sample skewness (0 for fewer than 3 values or no spread); every other pixel is plenty."""
+    if values.size < 3:
+        return 0.0
+    centred = values.astype(np.float64) - values.mean()
+    second = float(np.mean(centred * centred))
+    return float(np.mean(centred**3) / second**1.5) if second > 1e-12 else 0.0

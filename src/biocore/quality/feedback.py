@@ -3,6 +3,10 @@
 Each rule reads the features and, when it fires, gives a severity in (0, 1] (how far past its
 threshold). Messages are ordered by a fixed priority (what blocks a usable capture most comes
 first: no finger, then placement, then skin condition, then image defects); a code appears once.
+When the image is faint (``low_contrast`` fires) the foreground itself is unreliable, so the skin
+and contrast messages move ahead of the placement ones (a skin condition, the more severe first,
+before the faintness it explains, when its severity is at least ``condition_over_contrast`` times
+the faintness').
 
 ========================  ===========================================================
 code                      fires when
@@ -11,8 +15,10 @@ code                      fires when
 ``partial``               foreground under ``min_area_mm2``, or small and cut by the frame on 2+ sides
 ``off_centre``            foreground centroid farther than ``max_centre_offset`` from the centre
 ``rotated``               elongated print whose axis is more than ``max_rotation_deg`` from vertical
-``too_dark_or_wet``       ridges merging (duty cycle over ``wet_ridge_fraction``) or dark print
-``too_light_or_dry``      ridges thin/broken (duty cycle under ``dry_ridge_fraction``) or light print
+``too_dark_or_wet``       ridges merging (duty cycle over ``wet_ridge_fraction``, skewness under
+                          ``wet_skewness``) or a dark print
+``too_light_or_dry``      ridges thin/broken (duty cycle under ``dry_ridge_fraction``, skewness over
+                          ``dry_skewness``) or a light print
 ``low_contrast``          median ridge contrast under ``min_contrast_gray``
 ``too_much_pressure``     very large contact area with merging ridges
 ``smudged``               many unclear or incoherent blocks (smudge, motion, residue)
@@ -81,14 +87,30 @@ def feedback_for(features: dict[str, float], params: QualityParameters) -> list[
     if f["elongation"] >= p.min_elongation and f["frame_sides_cut"] < 2:
         found["rotated"] = _beyond(abs(f["rotation_deg"]), p.max_rotation_deg, 30.0)
     found["low_contrast"] = _beyond(-f["contrast_gray"], -p.min_contrast_gray, p.min_contrast_gray / 2)
-    wet = max(_beyond(f["ridge_fraction"], p.wet_ridge_fraction, 0.08), _beyond(-f["gray_mean"], -p.dark_gray, 40.0))
-    dry = max(_beyond(-f["ridge_fraction"], -p.dry_ridge_fraction, 0.08), _beyond(f["gray_mean"], p.light_gray, 40.0))
-    if wet and dry:  # contradictory evidence: keep the ridge-shape verdict
-        wet, dry = (wet, 0.0) if f["ridge_fraction"] >= 0.5 else (0.0, dry)
+    wet = max(
+        _beyond(f["ridge_fraction"], p.wet_ridge_fraction, 0.08), _beyond(-f["ridge_skewness"], -p.wet_skewness, 0.4),
+        _beyond(-f["gray_mean"], -p.dark_gray, 40.0),
+    )
+    dry = max(
+        _beyond(-f["ridge_fraction"], -p.dry_ridge_fraction, 0.05), _beyond(f["ridge_skewness"], p.dry_skewness, 0.4),
+        _beyond(f["gray_mean"], p.light_gray, 40.0),
+    )
+    if wet and dry:  # contradictory evidence: keep the more severe
+        wet, dry = (wet, 0.0) if wet >= dry else (0.0, dry)
     found["too_dark_or_wet"], found["too_light_or_dry"] = wet, dry
     if f["area_mm2"] > p.pressure_area_mm2 and f["ridge_fraction"] > p.wet_ridge_fraction:
         found["too_much_pressure"] = _beyond(f["area_mm2"], p.pressure_area_mm2, 100.0)
     smudge = max(f["unclear_fraction"], f["incoherent_fraction"])
     found["smudged"] = _beyond(smudge, p.max_unclear_fraction, 0.3)
-    fired = sorted((code for code, s in found.items() if s > 0), key=_PRIORITY.__getitem__)
+    priority = {code: float(rank) for code, rank in _PRIORITY.items()}
+    if found["low_contrast"] > 0:
+        # A faint image makes the foreground (and so every placement verdict) unreliable: what
+        # spoils the ridges comes first, and a skin condition before the faintness it explains.
+        # Low contrast itself shifts the ridge-shape measures a little: a skin verdict goes first
+        # only when it is nearly as clear as the faintness.
+        priority["low_contrast"] = -1.0
+        for code in ("too_dark_or_wet", "too_light_or_dry"):
+            if found[code] >= p.condition_over_contrast * found["low_contrast"]:
+                priority[code] = -2.0 - found[code]
+    fired = sorted((code for code, s in found.items() if s > 0), key=priority.__getitem__)
     return [Feedback(code, MESSAGES[code], found[code]) for code in fired]

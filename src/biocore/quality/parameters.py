@@ -41,22 +41,29 @@ class QualityParameters:
     #: ... or smaller than this fraction of the image while cut by the frame on two sides.
     partial_area_fraction: float = 0.35
     #: Foreground centroid farther than this fraction of the image side from its centre.
-    max_centre_offset: float = 0.17
+    max_centre_offset: float = 0.12
     #: Finger axis more than this away from vertical (only judged on elongated prints).
     max_rotation_deg: float = 30.0
     #: Elongation (major / minor axis) needed before the finger axis is judged.
     min_elongation: float = 1.25
     #: Median ridge contrast (grey-level standard deviation) below this is low contrast.
-    min_contrast_gray: float = 14.0
+    min_contrast_gray: float = 10.0
     #: Ridge duty cycle (fraction of the foreground darker than its local mean) above which ridges
     #: are merging (wet, pressure) and below which they are thin and broken (dry).
     wet_ridge_fraction: float = 0.52
     dry_ridge_fraction: float = 0.33
+    #: Skewness of the normalized grey levels beyond which ridges merge (below) or thin (above);
+    #: sensor-independent, so it catches what the duty cycle thresholds miss on unusual sensors.
+    wet_skewness: float = -0.2
+    dry_skewness: float = 0.8
     #: Mean foreground grey level (0-255) below which the print is dark, above which light.
     dark_gray: float = 45.0
     light_gray: float = 225.0
     #: More than this fraction of unclear or incoherent foreground blocks is a smudge.
     max_unclear_fraction: float = 0.45
+    #: On a faint image a skin verdict is given first when its severity is at least this multiple of
+    #: the faintness' severity (low contrast shifts the ridge-shape measures a little by itself).
+    condition_over_contrast: float = 0.8
     #: Very large contact area with merging ridges means the finger is pressed too hard.
     pressure_area_mm2: float = 260.0
 
