@@ -1,0 +1,320 @@
+"""Distributed 1:N search and checkpointed N:N / 1:N deduplication over a sharded gallery.
+
+A job is cut into **units** ``(query shard i, batch b, target shard t)``: batch ``b`` of the query
+persons that shard ``i`` owns, searched against shard ``t``. Each unit writes its shard's re-ranked
+shortlists to ``units/iiii-bbbbbb-tttt.json`` (temporary name, fsync, atomic rename); the file name
+is the unit, so a unit that runs twice (a Dask retry, a worker presumed dead that was not, a resumed
+job) rewrites identical content under the same name and can never add rows. A stopped job started
+again on the same folder runs only the units without a file. When every unit is on disk the
+per-shard lists are merged per query (:func:`.merge.merge_shortlists`, the same first-stage
+shortlist, fusion and threshold as one gallery), turned into pairs and written as
+``candidates.csv`` / ``candidates.json`` (the formats of :mod:`biocore.search.dedup`).
+
+Job folder::
+
+    job.json      kind, gallery, shards, k, threshold, shortlist, batch size, matcher on/off
+    queries.json  query identities per shard, in sweep order (fixed at creation)
+    units/        one file per finished unit
+    candidates.csv, candidates.json, report.html
+
+On a cluster, units are Dask tasks (key ``biocore-unit-<job>-i-b-t``) with ``retries``; when a worker
+dies, the scheduler re-runs its unfinished tasks elsewhere. Workers open shards through
+:mod:`.cache` and keep them warm; a unit prefers the worker that owns its target shard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import GalleryError, InvalidArgument
+from ..search.dedup import CandidatePair, JobResult, clusters, merge_pairs
+from ..search.gallery import Candidate, as_person_templates
+from ..search.parameters import SearchParameters
+from ..search.storage import fsync_dir
+from .cache import open_shard
+from .merge import merge_shortlists, query_vectors, shard_shortlists, shortlist_size
+from .sharded import ShardedGallery
+
+__all__ = ["run_dedup", "search_many", "DistributedJobResult"]
+
+JOB_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class DistributedJobResult(JobResult):
+    """A finished distributed job: :class:`biocore.search.dedup.JobResult` plus unit counts."""
+
+    units_run: int = 0
+    units_resumed: int = 0
+
+
+def _candidate_from(d: dict[str, Any]) -> Candidate:
+    from ..search.gallery import FingerEvidence
+
+    return Candidate(d["identity"], float(d["score"]), tuple(FingerEvidence(int(e["finger"]), float(e["score"]))
+                     for e in d["fingers"]), float(d["code_score"]), d["method"])
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # unique: two runs of a unit may race
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def run_unit(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
+             matcher: bool, want: int, out_file: str) -> int:
+    """Run one unit (on a worker or in-process); returns the candidates written (0 when already done)."""
+    out = Path(out_file)
+    if out.exists():
+        return 0
+    qg = open_shard(query_shard, params, matcher)
+    probes = [qg.get(i).templates for i in identities]
+    vectors = query_vectors(probes, stored=True)  # as the query's own shard stores it: same scores as one gallery
+    tg = open_shard(target_shard, params, matcher)
+    lists = shard_shortlists(tg, vectors, probes, list(identities), want)
+    _write_atomic(out, json.dumps([[c.to_dict() for c in lst] for lst in lists]))
+    return sum(len(lst) for lst in lists)
+
+
+def _search_shard(shard: str, probes: list[dict[int, bytes]], vectors: Any, exclude: Any, params: SearchParameters,
+                  matcher: bool, want: int) -> list[list[Candidate]]:
+    from ..templates import Template
+
+    templates = [{f: Template.from_bytes(b) for f, b in p.items()} for p in probes]
+    return shard_shortlists(open_shard(shard, params, matcher), vectors, templates, exclude, want)
+
+
+def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any = None, k: int = 10,
+                threshold: float | None = None, shortlist: int | None = None,
+                exclude: Sequence[str | None] | None = None) -> list[list[Candidate]]:
+    """Distributed batched 1:N search: the batch goes to every shard as one task, the per-shard
+    shortlists are merged into each query's global top-k (equal to :meth:`ShardedGallery.search_many`
+    and, with exact first stages, to one gallery holding the same persons).
+
+    Parameters
+    ----------
+    gallery : ShardedGallery
+    persons : sequence of person templates (mapping {finger: Template}, list of Template or Person)
+    client : distributed.Client, optional
+        None runs in-process.
+    k, threshold, shortlist, exclude
+        As :meth:`biocore.Gallery.search_many`.
+    """
+    if client is None:
+        return gallery.search_many(persons, k=k, threshold=threshold, shortlist=shortlist, exclude=exclude)
+    probes = [as_person_templates(p, f"persons[{i}]") for i, p in enumerate(persons)]
+    want = shortlist_size(gallery.params, k, shortlist)
+    vectors = query_vectors(probes, stored=False)
+    excl = list(exclude) if exclude is not None else None
+    # templates travel as compact biocore bytes (Template objects are immutable and do not pickle)
+    packed = [{f: t.to_bytes() for f, t in p.items()} for p in probes]
+    [probes_f, vectors_f] = client.scatter([packed, vectors], broadcast=True)
+    futures = [client.submit(_search_shard, str(gallery.manifest.shard_path(s)), probes_f, vectors_f, excl,
+                             gallery.params, gallery.has_matcher, want, pure=False, retries=2)
+               for s in range(gallery.manifest.shards)]
+    per_shard = client.gather(futures)
+    return [merge_shortlists([lists[q] for lists in per_shard], want=want, k=k, threshold=threshold)
+            for q in range(len(probes))]
+
+
+class _Progress:
+    def __init__(self, total: int, done: int, enabled: bool) -> None:
+        self.bar, self.total, self.done, self.enabled = None, total, done, enabled
+        self.t0 = time.monotonic()
+        if enabled:
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, initial=done, unit="unit", desc="dedup", file=sys.stderr)
+            except ImportError:
+                pass
+
+    def step(self) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.enabled:
+            print(f"dedup: unit {self.done}/{self.total} ({time.monotonic() - self.t0:.1f} s)", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _prepare(gallery: ShardedGallery, job: Path, spec: dict, queries: Sequence[str] | None) -> list[list[str]]:
+    spec_path, q_path = job / "job.json", job / "queries.json"
+    try:
+        (job / "units").mkdir(parents=True, exist_ok=True)
+        if spec_path.exists():
+            old = json.loads(spec_path.read_text())
+            if {key: old.get(key) for key in spec} != spec:
+                raise GalleryError(f"job folder {str(job)!r} holds a job with other settings ({old.get('kind')}, "
+                                   f"k={old.get('k')}, threshold={old.get('threshold')}); use a new folder")
+            return json.loads(q_path.read_text())
+        if queries is None:
+            per_shard = [g.identities() for g in gallery.shards]
+        else:
+            per_shard = [[] for _ in gallery.shards]
+            for identity in queries:
+                if identity not in gallery:
+                    raise GalleryError(f"identity {identity!r} is not enrolled in {str(gallery.path)!r}")
+                per_shard[gallery.shard_of(identity)].append(identity)
+        _write_atomic(q_path, json.dumps(per_shard))
+        _write_atomic(spec_path, json.dumps({**spec, "created": time.time()}, indent=2))
+        return per_shard
+    except OSError as exc:
+        raise GalleryError(f"job folder {str(job)!r}: {exc}") from None
+
+
+def run_dedup(
+    gallery: ShardedGallery,
+    job_dir: str | os.PathLike[str],
+    *,
+    client: Any = None,
+    queries: Sequence[str] | None = None,
+    k: int = 10,
+    threshold: float,
+    shortlist: int | None = None,
+    batch_persons: int = 64,
+    retries: int = 3,
+    progress: bool = True,
+    report: bool = True,
+    on_unit: Callable[[str], None] | None = None,
+) -> DistributedJobResult:
+    """Run (or resume) a deduplication job over a sharded gallery, on a Dask cluster or in-process.
+
+    Parameters
+    ----------
+    gallery : ShardedGallery
+        Its folder must be readable by every worker at the same path (shared or replicated disk).
+    job_dir : path-like
+        Job folder (checkpoints, outputs); must be writable by every worker at the same path.
+    client : distributed.Client, optional
+        None runs every unit in this process (no Dask needed).
+    queries : sequence of str, optional
+        Enrolled identities to check (1:N of new enrollments); None sweeps everyone (N:N).
+    k, threshold, shortlist
+        As :func:`biocore.search.dedup.run_job` and :meth:`biocore.Gallery.search`.
+    batch_persons : int
+        Query persons per unit.
+    retries : int
+        Dask retries of a failing unit (a unit on a dying worker is re-run anyway).
+    progress, report : bool
+        Progress bar on stderr; ``report.html``.
+    on_unit : callable, optional
+        Called with each finished unit's name, after its file is on disk.
+
+    Returns
+    -------
+    DistributedJobResult
+        Pairs equal to :func:`biocore.search.dedup.run_job` on one gallery of the same persons.
+    """
+    if not isinstance(gallery, ShardedGallery):
+        raise InvalidArgument(f"gallery: expected a ShardedGallery, got {type(gallery).__name__}")
+    if not isinstance(threshold, (int, float)) or not float("-inf") < float(threshold) < float("inf"):
+        raise InvalidArgument(f"threshold: expected a finite number, got {threshold!r}")
+    if isinstance(batch_persons, bool) or not isinstance(batch_persons, int) or batch_persons < 1:
+        raise InvalidArgument(f"batch_persons: expected a positive integer, got {batch_persons!r}")
+    started = time.monotonic()
+    job = Path(job_dir)
+    kind = "N:N" if queries is None else "1:N"
+    want = shortlist_size(gallery.params, k, shortlist)
+    spec = {"format": JOB_FORMAT, "kind": kind, "gallery": str(gallery.path.resolve()),
+            "shards": gallery.manifest.shards, "k": int(k), "threshold": float(threshold), "shortlist": want,
+            "batch_persons": batch_persons, "matcher": gallery.has_matcher}
+    per_shard = _prepare(gallery, job, spec, queries)
+    units_dir = job / "units"
+    n_shards = gallery.manifest.shards
+    units = [(i, b, t) for i, ids in enumerate(per_shard) for b in range((len(ids) + batch_persons - 1) // batch_persons)
+             for t in range(n_shards)]
+
+    def name(u: tuple[int, int, int]) -> str:
+        return f"{u[0]:04d}-{u[1]:06d}-{u[2]:04d}.json"
+
+    todo = [u for u in units if not (units_dir / name(u)).exists()]
+    bar = _Progress(len(units), len(units) - len(todo), progress)
+    shard_dirs = [str(gallery.manifest.shard_path(s).resolve()) for s in range(n_shards)]
+
+    def args(u: tuple[int, int, int]) -> tuple:
+        i, b, t = u
+        return (shard_dirs[i], shard_dirs[t], per_shard[i][b * batch_persons : (b + 1) * batch_persons],
+                gallery.params, gallery.has_matcher, want, str((units_dir / name(u)).resolve()))
+
+    try:
+        if client is None:
+            for u in todo:
+                run_unit(*args(u))
+                bar.step()
+                if on_unit is not None:
+                    on_unit(name(u))
+        else:
+            _run_on_cluster(client, todo, args, name, spec, n_shards, retries, bar, on_unit)
+    finally:
+        bar.close()
+
+    pairs = _collect(units_dir, per_shard, batch_persons, n_shards, name, want=want, k=k, threshold=threshold,
+                     symmetric=queries is None)
+    groups = clusters(pairs, threshold)
+    from ..search import report as report_mod
+
+    report_mod.write_csv(pairs, job / "candidates.csv")
+    _write_atomic(job / "candidates.json", json.dumps(
+        {"job": spec, "pairs": [p.to_dict() for p in pairs], "clusters": groups}, indent=1))
+    if report:
+        report_mod.write_html(pairs, groups, gallery, job / "report.html", title=f"biocore {kind} deduplication (sharded)")
+    return DistributedJobResult(pairs, groups, job, 0, 0, time.monotonic() - started,
+                                units_run=len(todo), units_resumed=len(units) - len(todo))
+
+
+def _run_on_cluster(client: Any, todo: list, args: Callable, name: Callable, spec: dict, n_shards: int,
+                    retries: int, bar: _Progress, on_unit: Callable[[str], None] | None) -> None:
+    from .cluster import require_dask
+
+    distributed = require_dask()
+    tag = hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=6).hexdigest()
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    futures = {}
+    for u in todo:
+        # prefer the worker that keeps the target shard warm; any worker may take it when that one is gone
+        prefer = [workers[u[2] % len(workers)]] if workers else None
+        f = client.submit(run_unit, *args(u), key=f"biocore-unit-{tag}-{u[0]}-{u[1]}-{u[2]}", pure=False,
+                          retries=retries, workers=prefer, allow_other_workers=True)
+        futures[f] = u
+    try:
+        for f in distributed.as_completed(list(futures)):
+            f.result()
+            bar.step()
+            if on_unit is not None:
+                on_unit(name(futures[f]))
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+
+
+def _collect(units_dir: Path, per_shard: list[list[str]], bp: int, n_shards: int, name: Callable, *, want: int,
+             k: int, threshold: float, symmetric: bool) -> list[CandidatePair]:
+    found: list[CandidatePair] = []
+    for i, ids in enumerate(per_shard):
+        for b in range((len(ids) + bp - 1) // bp):
+            chunk = ids[b * bp : (b + 1) * bp]
+            lists = [json.loads((units_dir / name((i, b, t))).read_text()) for t in range(n_shards)]
+            for q, identity in enumerate(chunk):
+                per = [[_candidate_from(d) for d in lists[t][q]] for t in range(n_shards)]
+                for c in merge_shortlists(per, want=want, k=k, threshold=threshold):
+                    a, bb = (identity, c.identity) if not symmetric or identity < c.identity else (c.identity, identity)
+                    found.append(CandidatePair(a, bb, c.score, c.code_score, {e.finger: e.score for e in c.fingers},
+                                               c.method))
+    return merge_pairs(found)
