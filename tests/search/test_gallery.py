@@ -236,6 +236,11 @@ def test_gallery_with_other_codes_is_refused(tmp_path):
 def test_search_many_equals_single_searches_and_excludes(gallery, people, rng):
     probes = [noisy_person(people[i], rng) for i in ("ID001", "ID020")]
     many = gallery.search_many(probes, k=4)
-    assert many == [gallery.search(p, k=4) for p in probes]
+    single = [gallery.search(p, k=4) for p in probes]
+    # batched and single faiss scans may differ in the last float bits of code scores
+    assert [[c.identity for c in r] for r in many] == [[c.identity for c in r] for r in single]
+    for r_many, r_single in zip(many, single):
+        assert [c.score for c in r_many] == pytest.approx([c.score for c in r_single], abs=1e-4)
     excluded = gallery.search_many(probes, k=4, exclude=["ID001", None])
-    assert "ID001" not in [c.identity for c in excluded[0]] and excluded[1] == many[1]
+    assert "ID001" not in [c.identity for c in excluded[0]]
+    assert [c.identity for c in excluded[1]] == [c.identity for c in many[1]]
