@@ -229,11 +229,17 @@ def _add_dedup(sub: argparse._SubParsersAction) -> None:
         "dedup", help="deduplication job (N:N sweep or 1:N of new enrollments), checkpointed, with HTML report",
         description="biocore dedup data/samples; biocore dedup GALLERY --job DIR [--new ID ...] (rerun to resume)",
     ))
+    from .distributed.commands import add_cluster_options
+
+    add_cluster_options(sub.choices["dedup"])
 
 
 def _cmd_dedup(args: argparse.Namespace) -> int:
+    from .distributed import commands as distributed_commands
     from .search.commands import run_dedup
 
+    if distributed_commands.wanted(args):  # --cluster/--scheduler or a sharded gallery; dask imported lazily
+        return distributed_commands.run_dedup(args)
     return run_dedup(args)
 
 
