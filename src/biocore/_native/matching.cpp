@@ -190,7 +190,7 @@ struct EdgeHash {
     int angle_bins = 0;
     int shift = 0;
     std::vector<uint32_t> start;    // CSR offsets, size buckets + 1
-    std::vector<uint32_t> entries;  // probe minutia * K + edge slot
+    std::vector<Edge> entries;  // copies of probe edges, owner index in `spare` (sequential scans)
     std::vector<uint32_t> cursor;
 
     int bucket(int lb, int b1, int b2) const { return (lb * angle_bins + b1) * angle_bins + b2; }
@@ -232,7 +232,9 @@ struct EdgeHash {
                                 if (pass == 0) {
                                     start[b + 1]++;
                                 } else {
-                                    entries[cursor[b]++] = static_cast<uint32_t>(i * p.k + e);
+                                    Edge copy = ed;
+                                    copy.spare = static_cast<uint16_t>(i);
+                                    entries[cursor[b]++] = copy;
                                 }
                                 if (b2 == a21) break;
                             }
@@ -292,10 +294,9 @@ void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Wo
             if (lb >= h.length_bins) continue;
             std::size_t b = h.bucket(lb, ce.a1 >> h.shift, ce.a2 >> h.shift);
             for (uint32_t q = h.start[b]; q < h.start[b + 1]; ++q) {
-                uint32_t slot = h.entries[q];
-                const Edge& pe = p.edges[slot];
+                const Edge& pe = h.entries[q];
                 if (!edges_agree(pe, ce, prm)) continue;
-                int i = static_cast<int>(slot / p.k);
+                int i = pe.spare;
                 const std::size_t q1 = static_cast<std::size_t>(i) * c.n + a;
                 const std::size_t q2 = static_cast<std::size_t>(pe.j) * c.n + ce.j;
                 if (ws.votes[q1] < 65534 && ++ws.votes[q1] == mv) ws.roots.push_back(static_cast<uint32_t>(q1));
