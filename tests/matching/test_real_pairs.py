@@ -9,7 +9,7 @@ import numpy as np
 import biocore
 from biocore.matching import match, threshold_for_fmr
 
-from conftest import shared_path
+from tests.conftest import shared_path
 
 
 def test_real_genuine_above_and_impostors_below_the_fmr_1e3_threshold():
