@@ -13,8 +13,14 @@ Design
 * **First stage** (:mod:`.index`): person vector = the 10 finger codes back to back (absent fingers
   zero), so one inner product = sum of per-finger cosines over shared fingers. faiss ``Flat`` up to
   200k persons, ``IVF…,SQ8`` above (1,440 bytes a ten-print person in RAM).
-* **Second stage** (:mod:`.rerank`): the 1:1 matcher on every shared finger of every shortlisted
-  person; **fusion** (:mod:`.fusion`): sum of the best finger scores, missing fingers tolerated.
+* **Codes are whitened** with a frozen transform fitted on synthetic fingers (``code_whitening.npz``;
+  galleries store the code id and refuse foreign codes).
+* **Second stage** (:mod:`.rerank`): the 1:1 matcher (``biocore.Matcher``) on every shared finger of
+  every shortlisted person (shortlist sized by a budget of ~200 comparisons: 20 persons for a
+  ten-print probe, 100 for a single finger); each score becomes evidence ``-log10 FMR`` through the
+  matcher's calibration table. **Fusion** (:mod:`.fusion`): the sum of the evidence over shared
+  fingers (missing fingers add nothing). Default duplicate threshold 40 (``SearchParameters``).
+  Without a matcher, searches fall back to the first-stage code scores (``method="code"``).
 * **Cache**: derived arrays memory-mapped from ``cache/`` and tagged with the store generation;
   refreshed incrementally (rows only grow; removals are logged) — see :mod:`.gallery`.
 * **Jobs** (:mod:`.dedup`): 1:N of new enrollments and N:N sweeps in checkpointed batches over a
@@ -22,7 +28,19 @@ Design
   (:mod:`.report`).
 
 The search, fusion and merge functions are pure (arrays in, arrays out), so a sharded gallery
-(one Gallery per shard) can run them per shard and merge with :func:`.index.merge_topk`.
+(one Gallery per shard) can run them per shard and merge with :func:`.index.merge_topk`;
+:meth:`Gallery.search_many` takes query persons from anywhere with a per-query identity to
+exclude, and :func:`.dedup.run_batch` / :func:`.dedup.merge_pairs` / :func:`.dedup.clusters`
+are the per-batch work and the merge of a job.
+
+Quick use::
+
+    g = biocore.Gallery.open("registry.gallery")
+    g.enroll("ID-1", {2: right_index, 7: left_index})
+    for c in g.search({2: probe}, k=5):
+        print(c.identity, c.score, [(e.finger, e.score) for e in c.fingers])
+    from biocore.search.dedup import run_job
+    result = run_job(g, "job-folder", threshold=g.default_threshold)   # N:N; rerun to resume
 """
 
 from __future__ import annotations
