@@ -8,8 +8,9 @@ On every real FVC set under the data folder (all 280 genuine and 2,880 cross-fin
   the model re-fitted leaving each set out (the honest figure for unseen sensors);
 * **agreement**: Spearman correlation of the two scores;
 * **speed**: median ms per image, one core: standalone, on top of extraction, and NFIQ 2's;
-* **feedback**: dry / wet / partial / off-centre / low-contrast transforms of prints that had no
-  feedback, and the share whose first message is the intended one.
+* **feedback**: dry / wet / partial / off-centre / low-contrast transforms (see ``transform``) of
+  real and synthetic prints that had no feedback, and the share whose first message is the
+  intended one.
 
 Comparison scores come from ``biocore.match`` when the native matcher is built, else from NBIS
 bozorth3 on biocore's templates (here only; the library never uses NBIS).
@@ -35,7 +36,7 @@ import numpy as np
 from scipy import optimize, stats
 
 import biocore
-from biocore.quality import extract_with_quality, finger_quality
+from biocore.quality import TRACE_NAMES, extract_with_quality, finger_quality
 from biocore.quality.model import MODEL_INPUTS, model_inputs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -252,6 +253,7 @@ def erc(data: dict, quality: np.ndarray) -> list[float]:
 
 
 def feedback_accuracy(sets: list[dict], per_set: int = 20) -> dict[str, tuple[int, int]]:
+    """Per defect: (intended message first, cases), over the first ``per_set`` feedback-free prints of each set."""
     counts = {d: [0, 0] for d in DEFECTS}
     for data in sets:
         clean = [i for i, q in enumerate(data["qualities"]) if not q.feedback][:per_set]
@@ -268,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--fit", action="store_true", help="fit the score model and print its constants")
     parser.add_argument("--synthetic", type=int, default=40, help="synthetic fingers (x4 impressions) for --fit")
+    parser.add_argument("--feedback-synthetic", type=int, default=40, help="synthetic impressions for the feedback test")
     args = parser.parse_args(argv)
     import nbis
 
@@ -319,19 +322,44 @@ def main(argv: list[str] | None = None) -> int:
     standalone = median_ms(finger_quality, images, 3)
     extract = median_ms(biocore.extract, images, 3)
     both = median_ms(extract_with_quality, images, 3)
+
+    def traced(image):
+        with biocore.trace(*TRACE_NAMES):
+            biocore.extract(image)
+
+    traced_ms = median_ms(traced, images, 3)
+    stages = []
+    for image in images:
+        with biocore.trace(*TRACE_NAMES) as t:
+            biocore.extract(image)
+        stages.append((image, t))
+    from_stages = median_ms(lambda item: finger_quality(item[0], stages=item[1]), stages, 3)
     on, off = nfiq(500.0, True), nfiq(500.0, False)
     encoded = [b for d in sets for b in d["encoded"][::4]]
     nfiq_ms = median_ms(lambda b: _nfiq2(on, b), encoded, 1) - median_ms(off.extract_minutiae, encoded, 1)
-    print(f"\nspeed, median ms per image ({len(images)} FVC images, one core): standalone {standalone:.2f}; "
-          f"extract {extract:.2f}, extract_with_quality {both:.2f} (+{both - extract:.2f}); "
-          f"NFIQ 2 (mindtct with minus without compute_nfiq2) {nfiq_ms:.1f}")
+    print(f"\nspeed, median ms per image ({len(images)} FVC images, one core):")
+    print(f"  finger_quality standalone            {standalone:6.2f}")
+    print(f"  biocore.extract                      {extract:6.2f}")
+    print(f"  extract traced for quality           {traced_ms:6.2f}  (tracing +{traced_ms - extract:.2f})")
+    print(f"  finger_quality from the traced stages {from_stages:5.2f}")
+    print(f"  on top of extraction                 {traced_ms - extract + from_stages:6.2f}"
+          f"  (extract_with_quality {both:.2f})")
+    print(f"  NFIQ 2 (mindtct with minus without compute_nfiq2) {nfiq_ms:.1f}")
 
-    acc = feedback_accuracy(sets)
-    total = sum(c for c, _ in acc.values()), sum(n for _, n in acc.values())
-    print("\nfeedback: intended message first on transformed clean prints")
-    for defect, (c, n) in acc.items():
-        print(f"  {defect:18s} {c:4d}/{n:<4d} {100 * c / max(n, 1):5.1f}%")
-    print(f"  {'all':18s} {total[0]:4d}/{total[1]:<4d} {100 * total[0] / max(total[1], 1):5.1f}%")
+    from biocore.synth import make_impression, make_master
+
+    synthetic = [np.array(make_impression(make_master(100 + i, finger=1 + i % 10), seed=i, skin=0.0).image)
+                 for i in range(args.feedback_synthetic)]
+    synthetic_bases = {"images": synthetic, "dpi": 500, "qualities": [finger_quality(im) for im in synthetic]}
+    real = feedback_accuracy(sets)
+    synth = feedback_accuracy([synthetic_bases], per_set=len(synthetic))
+    print("\nfeedback: intended message first, on transforms of prints that had no feedback")
+    print(f"  {'defect':18s} {'real FVC':>15s} {'synthetic':>15s} {'both':>15s}")
+    rows = [(d, real[d], synth[d]) for d in DEFECTS]
+    rows.append(("all", tuple(map(sum, zip(*real.values()))), tuple(map(sum, zip(*synth.values())))))
+    for defect, (c1, n1), (c2, n2) in rows:
+        cells = [(c1, n1), (c2, n2), (c1 + c2, n1 + n2)]
+        print(f"  {defect:18s} " + " ".join(f"{c:4d}/{n:<4d} {100 * c / max(n, 1):5.1f}%" for c, n in cells))
     return 0
 
 

@@ -22,7 +22,7 @@ def _features(image: np.ndarray) -> dict[str, float]:
     return assess(compute_fields(image, 500), P).features
 
 
-def _duty_pattern(duty: float, shape=(200, 200), period: int = 10) -> np.ndarray:
+def _duty_pattern(duty: float, shape=(200, 200), period: int = 12) -> np.ndarray:
     """Horizontal dark ridges occupying ``duty`` of each period (square wave, softened)."""
     rows = np.arange(shape[0]) % period < duty * period
     image = np.where(rows[:, None], 40.0, 215.0) * np.ones(shape)
@@ -95,17 +95,19 @@ def test_noise_lowers_clarity_and_coherence():
 
 
 def test_ridge_fraction_follows_ridge_width():
-    thick = _features(_duty_pattern(0.7))["ridge_fraction"]
-    even = _features(_duty_pattern(0.5))["ridge_fraction"]
-    thin = _features(_duty_pattern(0.3))["ridge_fraction"]
-    assert thick > 0.6 > even > 0.4 > thin
+    # Ridges 4, 6 and 8 px wide in a 12 px period (softened edges count partly on either side).
+    thick = _features(_duty_pattern(8 / 12))["ridge_fraction"]
+    even = _features(_duty_pattern(6 / 12))["ridge_fraction"]
+    thin = _features(_duty_pattern(4 / 12))["ridge_fraction"]
+    assert even == pytest.approx(0.5, abs=0.03)
+    assert thick > even + 0.06 and thin < even - 0.06
 
 
 def test_ridge_skewness_sign_follows_ridge_width():
     # Thin dark ridges (dry) leave a tail on the ridge side (positive), merged ridges (wet) negative.
-    assert _features(_duty_pattern(0.25))["ridge_skewness"] > 0.3
+    assert _features(_duty_pattern(4 / 12))["ridge_skewness"] > 0.3
     assert abs(_features(sinusoid((200, 200), angle_rad=0.2, period_px=10.0))["ridge_skewness"]) < 0.1
-    assert _features(_duty_pattern(0.75))["ridge_skewness"] < -0.5
+    assert _features(_duty_pattern(8 / 12))["ridge_skewness"] < -0.5
 
 
 def test_frequency_follows_period():

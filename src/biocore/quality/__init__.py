@@ -4,6 +4,7 @@
 >>> q = biocore.finger_quality(image)                         # doctest: +SKIP
 >>> q.score, [f.code for f in q.feedback]                     # doctest: +SKIP
 >>> t, q = biocore.quality.extract_with_quality(image)       # doctest: +SKIP
+>>> s = biocore.quality.CaptureSession(); s.add(2, image); s.summary()   # doctest: +SKIP
 
 Quality reuses the extractor's first stages (normalization, orientation coherence, segmentation,
 ridge frequency; :mod:`.fields`), measures one family of features per module (:mod:`.area`,
@@ -18,8 +19,9 @@ from .assess import FingerQuality, extract_with_quality, finger_quality
 from .feedback import MESSAGES, Feedback
 from .fields import TRACE_NAMES
 from .parameters import DEFAULT_PARAMETERS, QualityParameters
+from .session import CaptureSession, Verdict
 
 __all__ = [
     "finger_quality", "extract_with_quality", "FingerQuality", "Feedback", "MESSAGES", "TRACE_NAMES",
-    "QualityParameters", "DEFAULT_PARAMETERS",
+    "QualityParameters", "DEFAULT_PARAMETERS", "CaptureSession", "Verdict",
 ]

@@ -2,7 +2,9 @@
 
 Each rule reads the features and, when it fires, gives a severity in (0, 1] (how far past its
 threshold). Messages are ordered by a fixed priority (what blocks a usable capture most comes
-first: no finger, then placement, then skin condition, then image defects); a code appears once.
+first: no finger, then placement, then skin condition, then image defects) less
+``severity_weight`` times the severity, so that a severe problem outranks a slight one (a
+partial print stays first: nothing else can be judged on it); a code appears once.
 When the image is faint (``low_contrast`` fires) the foreground itself is unreliable, so the skin
 and contrast messages move ahead of the placement ones (a skin condition, the more severe first,
 before the faintness it explains, when its severity is at least ``condition_over_contrast`` times
@@ -102,15 +104,19 @@ def feedback_for(features: dict[str, float], params: QualityParameters) -> list[
         found["too_much_pressure"] = _beyond(f["area_mm2"], p.pressure_area_mm2, 100.0)
     smudge = max(f["unclear_fraction"], f["incoherent_fraction"])
     found["smudged"] = _beyond(smudge, p.max_unclear_fraction, 0.3)
-    priority = {code: float(rank) for code, rank in _PRIORITY.items()}
-    if found["low_contrast"] > 0:
+    # Fixed priority, moved up by severity: a severe skin problem outranks a slight misplacement.
+    priority = {code: rank - p.severity_weight * found.get(code, 0.0) for code, rank in _PRIORITY.items()}
+    if not found["low_contrast"]:
+        # Too little finger blocks everything else and stays first.
+        priority["partial"] = -10.0
+    else:
         # A faint image makes the foreground (and so every placement verdict) unreliable: what
         # spoils the ridges comes first, and a skin condition before the faintness it explains.
         # Low contrast itself shifts the ridge-shape measures a little: a skin verdict goes first
         # only when it is nearly as clear as the faintness.
-        priority["low_contrast"] = -1.0
+        priority["low_contrast"] = -5.0
         for code in ("too_dark_or_wet", "too_light_or_dry"):
             if found[code] >= p.condition_over_contrast * found["low_contrast"]:
-                priority[code] = -2.0 - found[code]
+                priority[code] = -6.0 - found[code]
     fired = sorted((code for code, s in found.items() if s > 0), key=priority.__getitem__)
     return [Feedback(code, MESSAGES[code], found[code]) for code in fired]

@@ -61,6 +61,8 @@ class QualityParameters:
     light_gray: float = 225.0
     #: More than this fraction of unclear or incoherent foreground blocks is a smudge.
     max_unclear_fraction: float = 0.45
+    #: Feedback order: priority rank minus this times the severity (0: fixed priority only).
+    severity_weight: float = 4.0
     #: On a faint image a skin verdict is given first when its severity is at least this multiple of
     #: the faintness' severity (low contrast shifts the ridge-shape measures a little by itself).
     condition_over_contrast: float = 0.8
