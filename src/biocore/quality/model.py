@@ -25,11 +25,13 @@ MODEL_INPUTS: tuple[str, ...] = (
 
 # --- fitted constants (python benchmarks/bench_quality.py --fit --synthetic 30) ------------------
 # Fitted on 480 real FVC2000/2002 DB1-3 B images and 120 degraded synthetic impressions, labels
-# from biocore.match; L2 weight 1.
+# from biocore.match (matcher as of commit 9643e17); L2 weight 1. The positive weight on
+# duty_imbalance (ridge/valley width imbalance) reflects sensors rather than skin: the FVC sensor
+# with the most unbalanced ridges (FVC2002 DB1) is also among the best matched.
 _MEAN = np.array([0.9598, 0.6535, 0.721, 0.1527, 0.1836, 0.09605, 3.57, 0.07836, 0.07454])
 _SCALE = np.array([0.137, 0.1263, 0.1201, 0.1157, 0.03851, 0.02628, 0.53, 0.08715, 0.05154])
-_WEIGHTS = np.array([0.249, 0.3394, 0.1938, -0.3659, -0.3034, 0.05268, 0.4482, -0.6076, 0.269])
-_BIAS = 2.466
+_WEIGHTS = np.array([0.243, 0.2674, 0.1088, -0.338, -0.3035, 0.05768, 0.4804, -0.642, 0.2516])
+_BIAS = 2.621
 # ------------------------------------------------------------------------------------------------
 
 #: Area (mm^2) at which a plain print counts as complete for the model.
