@@ -25,7 +25,10 @@ counter-clockwise on screen):
 ``"minutiae_raw"``  Template, every crossing-number candidate (caller's grid), quality 0
 ``"minutiae"``      Template, the result
 
-Blank images stop after ``"mask"`` (and record empty ``"minutiae_raw"`` / ``"minutiae"``).
+``"frequency"`` to ``"skeleton"`` are computed inside the bounding box of the mask only (outside it
+the frequency is ``1 / default_period_px`` and the others 0). Blank images stop after ``"mask"``
+(and record empty ``"minutiae_raw"`` / ``"minutiae"``). Minutiae come sorted left to right, then
+top to bottom (the order NBIS bozorth3 scores best).
 """
 
 from __future__ import annotations

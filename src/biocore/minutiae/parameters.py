@@ -30,7 +30,7 @@ class ExtractionParameters:
     #: Side of the square blocks the foreground is decided on.
     mask_block_px: int = 8
     #: A block is foreground when its ridge contrast exceeds this fraction of the 95th percentile...
-    mask_relative_contrast: float = 0.18
+    mask_relative_contrast: float = 0.25
     #: ... and this absolute grey-level standard deviation (0-255 scale): blank images have none.
     mask_min_contrast_gray: float = 6.0
     #: ... and its orientation coherence exceeds this (noise and text have little).
