@@ -36,3 +36,13 @@ def client():
     yield c
     c.close()
     cluster.close()
+
+
+@pytest.fixture(scope="session")
+def reference(galleries, tmp_path_factory):
+    """The in-process sharded N:N job (k=4, threshold 0: every top-4 candidate), for comparisons."""
+    from biocore.distributed import ShardedGallery, run_dedup
+
+    with ShardedGallery.open(galleries[1], params=PARAMS) as s:
+        return run_dedup(s, tmp_path_factory.mktemp("ref"), k=4, threshold=0.0, batch_persons=16, progress=False,
+                         report=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import signal
@@ -15,9 +16,9 @@ import pytest
 
 from biocore.distributed import ClusterError, ShardedGallery, check_workers, connect, run_dedup, search_many, shard_of
 from biocore.distributed.manifest import MANIFEST_NAME
-from biocore.errors import GalleryError, MissingDependency
+from biocore.errors import GalleryError
 from biocore.search import Gallery
-from biocore.search.dedup import run_job
+from biocore.search.dedup import clusters, run_job
 
 from dist_population import PARAMS, PERSONS, PLANTED, THRESHOLD
 
@@ -51,7 +52,8 @@ def test_shard_assignment_is_stable_and_spread():
     assert all(0 <= o < 4 for o in owners)
     assert min(np.bincount(owners, minlength=4)) > 400
     # a fixed value: the rule must never change, or existing galleries route to the wrong shard
-    assert shard_of("ID-0001", 1000) == int.from_bytes(__import__("hashlib").blake2b(b"ID-0001", digest_size=8).digest(), "big") % 1000
+    digest = hashlib.blake2b(b"ID-0001", digest_size=8).digest()
+    assert shard_of("ID-0001", 1000) == int.from_bytes(digest, "big") % 1000
 
 
 def test_routing_and_manifest(galleries, people):
@@ -78,7 +80,7 @@ def test_embedded_search_equals_single_gallery(galleries, people):
         same_lists(g.search_many(probes, k=3, threshold=THRESHOLD), s.search_many(probes, k=3, threshold=THRESHOLD))
 
 
-def test_cluster_search_and_dedup_equal_single_gallery(galleries, people, client, tmp_path):
+def test_cluster_search_and_dedup_equal_single_gallery(galleries, people, reference, client, tmp_path):
     single, sharded = galleries
     probes = [p for _, p in people[:12]]
     with Gallery.open(single, params=PARAMS) as g, ShardedGallery.open(sharded, params=PARAMS) as s:
@@ -89,11 +91,12 @@ def test_cluster_search_and_dedup_equal_single_gallery(galleries, people, client
     assert len(one.pairs) > PERSONS
     assert pair_keys(dist.pairs) == pair_keys(one.pairs)
     assert dist.clusters == one.clusters
+    assert pair_keys(dist.pairs) == pair_keys(reference.pairs)
     assert csv_rows(tmp_path / "dist" / "candidates.csv") == csv_rows(tmp_path / "one" / "candidates.csv")
     assert (tmp_path / "dist" / "report.html").exists()
 
 
-def test_dedup_resumes_without_rerunning_finished_units(galleries, tmp_path):
+def test_dedup_resumes_without_rerunning_finished_units(galleries, reference, tmp_path):
     _, sharded = galleries
     seen = []
 
@@ -104,20 +107,20 @@ def test_dedup_resumes_without_rerunning_finished_units(galleries, tmp_path):
 
     with ShardedGallery.open(sharded, params=PARAMS) as s:
         with pytest.raises(KeyboardInterrupt):
-            run_dedup(s, tmp_path / "job", k=4, threshold=THRESHOLD, batch_persons=16, progress=False,
+            run_dedup(s, tmp_path / "job", k=4, threshold=0.0, batch_persons=16, progress=False,
                       report=False, on_unit=stop_after_three)
         done = sorted(p.name for p in (tmp_path / "job" / "units").glob("*.json"))
         assert done == sorted(seen)
-        result = run_dedup(s, tmp_path / "job", k=4, threshold=THRESHOLD, batch_persons=16, progress=False, report=False)
-        fresh = run_dedup(s, tmp_path / "fresh", k=4, threshold=THRESHOLD, batch_persons=16, progress=False, report=False)
+        result = run_dedup(s, tmp_path / "job", k=4, threshold=0.0, batch_persons=16, progress=False, report=False)
         with pytest.raises(GalleryError, match="other settings"):
-            run_dedup(s, tmp_path / "job", k=5, threshold=THRESHOLD, progress=False)
-    assert result.units_resumed == 3 and result.units_run == fresh.units_run - 3
-    assert pair_keys(result.pairs) == pair_keys(fresh.pairs)
-    assert [sorted(c) for c in result.clusters] == [[f"D{i:04d}", f"P{i:04d}"] for i in range(PLANTED)]
+            run_dedup(s, tmp_path / "job", k=5, threshold=0.0, progress=False)
+    assert result.units_resumed == 3 and result.units_run == reference.units_run - 3
+    assert pair_keys(result.pairs) == pair_keys(reference.pairs)
+    strong = [sorted(c) for c in clusters(result.pairs, THRESHOLD)]
+    assert strong == [[f"D{i:04d}", f"P{i:04d}"] for i in range(PLANTED)]
 
 
-def test_worker_killed_mid_job_loses_and_duplicates_nothing(galleries, client, tmp_path):
+def test_worker_killed_mid_job_loses_and_duplicates_nothing(galleries, reference, client, tmp_path):
     _, sharded = galleries
     pids = client.run(os.getpid)
     killed = []
@@ -129,14 +132,13 @@ def test_worker_killed_mid_job_loses_and_duplicates_nothing(galleries, client, t
             killed.append(pid)
 
     with ShardedGallery.open(sharded, params=PARAMS) as s:
-        ref = run_dedup(s, tmp_path / "ref", k=4, threshold=0.0, batch_persons=8, progress=False, report=False)
         got = run_dedup(s, tmp_path / "job", client=client, k=4, threshold=0.0, batch_persons=8, progress=False,
                         report=False, on_unit=kill_one)
     assert killed
     rows = csv_rows(tmp_path / "job" / "candidates.csv")
     assert len(rows) == len(set(rows))
-    assert rows == csv_rows(tmp_path / "ref" / "candidates.csv")
-    assert pair_keys(got.pairs) == pair_keys(ref.pairs)
+    assert rows == csv_rows(reference.job_dir / "candidates.csv")
+    assert pair_keys(got.pairs) == pair_keys(reference.pairs)
     client.wait_for_workers(2, timeout=30)
 
 

@@ -1,12 +1,14 @@
 """Distributed 1:N search and checkpointed N:N / 1:N deduplication over a sharded gallery.
 
-A job is cut into **units** ``(query shard i, batch b, target shard t)``: batch ``b`` of the query
-persons that shard ``i`` owns, searched against shard ``t``. Each unit writes its shard's re-ranked
-shortlists to ``units/iiii-bbbbbb-tttt.json`` (temporary name, fsync, atomic rename); the file name
+A job is cut into batches ``(query shard i, batch b)`` of the query persons that shard ``i`` owns.
+A batch runs the exact two-round search of :mod:`.merge`: its first stage on every target shard
+(``unit_codes``), the global shortlist (``unit_select``), then one re-rank **unit**
+``(i, b, target shard t)`` per shard (``unit_rerank``). Each unit writes that shard's re-ranked
+candidates to ``units/iiii-bbbbbb-tttt.json`` (temporary name, fsync, atomic rename); the file name
 is the unit, so a unit that runs twice (a Dask retry, a worker presumed dead that was not, a resumed
 job) rewrites identical content under the same name and can never add rows. A stopped job started
 again on the same folder runs only the units without a file. When every unit is on disk the
-per-shard lists are merged per query (:func:`.merge.merge_shortlists`, the same first-stage
+per-shard parts are merged per query (:func:`.merge.merge_reranked`: the same first-stage
 shortlist, fusion and threshold as one gallery), turned into pairs and written as
 ``candidates.csv`` / ``candidates.json`` (the formats of :mod:`biocore.search.dedup`).
 
@@ -17,8 +19,9 @@ Job folder::
     units/        one file per finished unit
     candidates.csv, candidates.json, report.html
 
-On a cluster, units are Dask tasks (key ``biocore-unit-<job>-i-b-t``) with ``retries``; when a worker
-dies, the scheduler re-runs its unfinished tasks elsewhere. Workers open shards through
+On a cluster, these are Dask tasks (keys ``biocore-codes|select|unit-<job>-i-b[-t]``) with ``retries``,
+a bounded window of batches in flight; when a worker dies, the scheduler re-runs its unfinished tasks
+(and lost intermediate results) elsewhere. Workers open shards through
 :mod:`.cache` and keep them warm; a unit prefers the worker that owns its target shard.
 """
 
@@ -41,7 +44,7 @@ from ..search.gallery import Candidate, as_person_templates
 from ..search.parameters import SearchParameters
 from ..search.storage import fsync_dir
 from .cache import open_shard
-from .merge import merge_shortlists, query_vectors, shard_shortlists, shortlist_size
+from .merge import merge_reranked, query_vectors, select_global, shard_codes, shard_rerank, shortlist_size
 from .sharded import ShardedGallery
 
 __all__ = ["run_dedup", "search_many", "DistributedJobResult"]
@@ -74,35 +77,58 @@ def _write_atomic(path: Path, text: str) -> None:
     fsync_dir(path.parent)
 
 
-def run_unit(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
-             matcher: bool, want: int, out_file: str) -> int:
-    """Run one unit (on a worker or in-process); returns the candidates written (0 when already done)."""
+def _queries(query_shard: str, identities: Sequence[str], params: SearchParameters, matcher: bool
+             ) -> tuple[list[dict], Any]:
+    qg = open_shard(query_shard, params, matcher)
+    probes = [qg.get(i).templates for i in identities]
+    return probes, query_vectors(probes, stored=True)  # as the query's shard stores it: scores as one gallery
+
+
+def unit_codes(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
+               matcher: bool, want: int) -> list[tuple[Any, Any]]:
+    """First stage of one batch on one target shard (a task): per query (rows, code scores)."""
+    _, vectors = _queries(query_shard, identities, params, matcher)
+    return shard_codes(open_shard(target_shard, params, matcher), vectors, list(identities), want)
+
+
+def unit_select(want: int, *per_shard: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
+    """The global first-stage shortlist of one batch, split per target shard (a task)."""
+    return select_global(per_shard, want)
+
+
+def unit_rerank(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
+                matcher: bool, selected: list[list[tuple[Any, Any]]], target: int, out_file: str) -> int:
+    """Second stage of one batch on one target shard (a task); writes the unit's checkpoint file and
+    returns the candidates written (0 when the file was already there)."""
     out = Path(out_file)
     if out.exists():
         return 0
-    qg = open_shard(query_shard, params, matcher)
-    probes = [qg.get(i).templates for i in identities]
-    vectors = query_vectors(probes, stored=True)  # as the query's own shard stores it: same scores as one gallery
-    tg = open_shard(target_shard, params, matcher)
-    lists = shard_shortlists(tg, vectors, probes, list(identities), want)
+    probes, vectors = _queries(query_shard, identities, params, matcher)
+    lists = shard_rerank(open_shard(target_shard, params, matcher), vectors, probes, selected[target])
     _write_atomic(out, json.dumps([[c.to_dict() for c in lst] for lst in lists]))
     return sum(len(lst) for lst in lists)
 
 
-def _search_shard(shard: str, probes: list[dict[int, bytes]], vectors: Any, exclude: Any, params: SearchParameters,
-                  matcher: bool, want: int) -> list[list[Candidate]]:
+def _shard_codes_task(shard: str, vectors: Any, exclude: Any, params: SearchParameters, matcher: bool,
+                      want: int) -> list[tuple[Any, Any]]:
+    return shard_codes(open_shard(shard, params, matcher), vectors, exclude, want)
+
+
+def _shard_rerank_task(shard: str, probes: list[dict[int, bytes]], vectors: Any, selected: Any,
+                       params: SearchParameters, matcher: bool) -> list[list[Candidate]]:
     from ..templates import Template
 
     templates = [{f: Template.from_bytes(b) for f, b in p.items()} for p in probes]
-    return shard_shortlists(open_shard(shard, params, matcher), vectors, templates, exclude, want)
+    return shard_rerank(open_shard(shard, params, matcher), vectors, templates, selected)
 
 
 def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any = None, k: int = 10,
                 threshold: float | None = None, shortlist: int | None = None,
                 exclude: Sequence[str | None] | None = None) -> list[list[Candidate]]:
-    """Distributed batched 1:N search: the batch goes to every shard as one task, the per-shard
-    shortlists are merged into each query's global top-k (equal to :meth:`ShardedGallery.search_many`
-    and, with exact first stages, to one gallery holding the same persons).
+    """Distributed batched 1:N search: the batch goes to every shard (first stage), the global
+    shortlist is chosen here, each shard re-ranks its part, and the parts are merged into each query's
+    top-k — equal to :meth:`ShardedGallery.search_many` and, with exact first stages, to one gallery
+    holding the same persons (see :mod:`.merge`).
 
     Parameters
     ----------
@@ -119,14 +145,17 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
     want = shortlist_size(gallery.params, k, shortlist)
     vectors = query_vectors(probes, stored=False)
     excl = list(exclude) if exclude is not None else None
+    shards = [str(gallery.manifest.shard_path(t)) for t in range(gallery.manifest.shards)]
     # templates travel as compact biocore bytes (Template objects are immutable and do not pickle)
     packed = [{f: t.to_bytes() for f, t in p.items()} for p in probes]
-    [probes_f, vectors_f] = client.scatter([packed, vectors], broadcast=True)
-    futures = [client.submit(_search_shard, str(gallery.manifest.shard_path(s)), probes_f, vectors_f, excl,
-                             gallery.params, gallery.has_matcher, want, pure=False, retries=2)
-               for s in range(gallery.manifest.shards)]
-    per_shard = client.gather(futures)
-    return [merge_shortlists([lists[q] for lists in per_shard], want=want, k=k, threshold=threshold)
+    [vectors_f] = client.scatter([vectors], broadcast=True)
+    codes = client.gather([client.submit(_shard_codes_task, sh, vectors_f, excl, gallery.params, gallery.has_matcher,
+                                         want, pure=False, retries=2) for sh in shards])
+    selected = select_global(codes, want)
+    [packed_f] = client.scatter([packed], broadcast=True)
+    reranked = client.gather([client.submit(_shard_rerank_task, sh, packed_f, vectors_f, selected[t], gallery.params,
+                                            gallery.has_matcher, pure=False, retries=2) for t, sh in enumerate(shards)])
+    return [merge_reranked([reranked[t][q] for t in range(len(shards))], k=k, threshold=threshold)
             for q in range(len(probes))]
 
 
@@ -247,25 +276,33 @@ def run_dedup(
     todo = [u for u in units if not (units_dir / name(u)).exists()]
     bar = _Progress(len(units), len(units) - len(todo), progress)
     shard_dirs = [str(gallery.manifest.shard_path(s).resolve()) for s in range(n_shards)]
+    # a batch = its first stage on every shard, the global selection, then the re-rank units still missing
+    batches: dict[tuple[int, int], list[int]] = {}
+    for i, b, t in todo:
+        batches.setdefault((i, b), []).append(t)
 
-    def args(u: tuple[int, int, int]) -> tuple:
-        i, b, t = u
+    def common(i: int, b: int, t: int) -> tuple:
         return (shard_dirs[i], shard_dirs[t], per_shard[i][b * batch_persons : (b + 1) * batch_persons],
-                gallery.params, gallery.has_matcher, want, str((units_dir / name(u)).resolve()))
+                gallery.params, gallery.has_matcher)
+
+    def out_file(u: tuple[int, int, int]) -> str:
+        return str((units_dir / name(u)).resolve())
 
     try:
         if client is None:
-            for u in todo:
-                run_unit(*args(u))
-                bar.step()
-                if on_unit is not None:
-                    on_unit(name(u))
+            for (i, b), targets in batches.items():
+                selected = unit_select(want, *[unit_codes(*common(i, b, t), want) for t in range(n_shards)])
+                for t in targets:
+                    unit_rerank(*common(i, b, t), selected, t, out_file((i, b, t)))
+                    bar.step()
+                    if on_unit is not None:
+                        on_unit(name((i, b, t)))
         else:
-            _run_on_cluster(client, todo, args, name, spec, n_shards, retries, bar, on_unit)
+            _run_on_cluster(client, batches, common, out_file, name, spec, n_shards, want, retries, bar, on_unit)
     finally:
         bar.close()
 
-    pairs = _collect(units_dir, per_shard, batch_persons, n_shards, name, want=want, k=k, threshold=threshold,
+    pairs = _collect(units_dir, per_shard, batch_persons, n_shards, name, k=k, threshold=threshold,
                      symmetric=queries is None)
     groups = clusters(pairs, threshold)
     from ..search import report as report_mod
@@ -279,32 +316,60 @@ def run_dedup(
                                 units_run=len(todo), units_resumed=len(units) - len(todo))
 
 
-def _run_on_cluster(client: Any, todo: list, args: Callable, name: Callable, spec: dict, n_shards: int,
-                    retries: int, bar: _Progress, on_unit: Callable[[str], None] | None) -> None:
+def _run_on_cluster(client: Any, batches: dict, common: Callable, out_file: Callable, name: Callable, spec: dict,
+                    n_shards: int, want: int, retries: int, bar: _Progress,
+                    on_unit: Callable[[str], None] | None) -> None:
     from .cluster import require_dask
 
     distributed = require_dask()
     tag = hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=6).hexdigest()
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
-    futures = {}
-    for u in todo:
-        # prefer the worker that keeps the target shard warm; any worker may take it when that one is gone
-        prefer = [workers[u[2] % len(workers)]] if workers else None
-        f = client.submit(run_unit, *args(u), key=f"biocore-unit-{tag}-{u[0]}-{u[1]}-{u[2]}", pure=False,
-                          retries=retries, workers=prefer, allow_other_workers=True)
-        futures[f] = u
+    queue = iter(batches.items())
+    futures: dict[Any, tuple[int, int, int]] = {}
+    window = 4 * max(1, len(workers))  # batches in flight: bounded scheduler load, little lost on a stop
+
+    def submit_next(done: Any) -> bool:
+        item = next(queue, None)
+        if item is None:
+            return False
+        (i, b), targets = item
+
+        def prefer(t: int) -> dict:
+            # the worker that keeps shard t warm; any worker may take the task when that one is gone
+            return {"workers": [workers[t % len(workers)]], "allow_other_workers": True} if workers else {}
+
+        codes = [client.submit(unit_codes, *common(i, b, t), want, key=f"biocore-codes-{tag}-{i}-{b}-{t}",
+                               pure=False, retries=retries, **prefer(t)) for t in range(n_shards)]
+        selected = client.submit(unit_select, want, *codes, key=f"biocore-select-{tag}-{i}-{b}", pure=False,
+                                 retries=retries)
+        for t in targets:
+            f = client.submit(unit_rerank, *common(i, b, t), selected, t, out_file((i, b, t)),
+                              key=f"biocore-unit-{tag}-{i}-{b}-{t}", pure=False, retries=retries, **prefer(t))
+            futures[f] = (i, b, t)
+            done.add(f)
+        return True
+
+    done = distributed.as_completed()
     try:
-        for f in distributed.as_completed(list(futures)):
+        for _ in range(window):
+            if not submit_next(done):
+                break
+        in_batch: dict[tuple[int, int], int] = {}
+        for f in done:
             f.result()
+            i, b, t = futures.pop(f)
             bar.step()
             if on_unit is not None:
-                on_unit(name(futures[f]))
+                on_unit(name((i, b, t)))
+            in_batch[(i, b)] = in_batch.get((i, b), 0) + 1
+            if in_batch[(i, b)] == len(batches[(i, b)]):
+                submit_next(done)
     except BaseException:
         client.cancel(list(futures))
         raise
 
 
-def _collect(units_dir: Path, per_shard: list[list[str]], bp: int, n_shards: int, name: Callable, *, want: int,
+def _collect(units_dir: Path, per_shard: list[list[str]], bp: int, n_shards: int, name: Callable, *,
              k: int, threshold: float, symmetric: bool) -> list[CandidatePair]:
     found: list[CandidatePair] = []
     for i, ids in enumerate(per_shard):
@@ -313,7 +378,7 @@ def _collect(units_dir: Path, per_shard: list[list[str]], bp: int, n_shards: int
             lists = [json.loads((units_dir / name((i, b, t))).read_text()) for t in range(n_shards)]
             for q, identity in enumerate(chunk):
                 per = [[_candidate_from(d) for d in lists[t][q]] for t in range(n_shards)]
-                for c in merge_shortlists(per, want=want, k=k, threshold=threshold):
+                for c in merge_reranked(per, k=k, threshold=threshold):
                     a, bb = (identity, c.identity) if not symmetric or identity < c.identity else (c.identity, identity)
                     found.append(CandidatePair(a, bb, c.score, c.code_score, {e.finger: e.score for e in c.fingers},
                                                c.method))

@@ -1,18 +1,26 @@
-"""Per-shard candidate lists and their merge into one global top-k (pure functions).
+"""Exact two-stage search over shards: per-shard first stage, global shortlist, per-shard re-rank, merge.
 
-A shard returns, per query, its whole re-ranked shortlist: every person its first stage kept (up to
-``shortlist`` by code score), each with the fused matcher score. The merge then does what one
-gallery does over all persons at once:
+One gallery keeps the ``shortlist`` persons with the best code scores, re-ranks them with the 1:1
+matcher, fuses over fingers and keeps ``k`` above the threshold. Over shards the same happens in
+two rounds of pure per-shard steps:
 
-1. first stage: keep the global top ``shortlist`` persons by code score
-   (:func:`biocore.search.index.merge_topk`, ties by shard then shard rank);
-2. second stage: rank those by fused score, keep ``k``, stop at ``threshold``.
+1. :func:`shard_codes` — each shard's own top ``shortlist`` (store rows, code scores);
+2. :func:`select_global` — the global top ``shortlist`` by code score
+   (:func:`biocore.search.index.merge_topk`; ties by shard, then shard rank), split back per shard;
+3. :func:`shard_rerank` — each shard re-ranks only its part of the global shortlist;
+4. :func:`merge_reranked` — all re-ranked candidates ranked by fused score, ``k``, threshold.
 
-Because the union of per-shard top-``shortlist`` lists holds the global top-``shortlist``, and
-re-ranking and fusion are per person, the merged list equals the single-gallery list for the same
-persons and parameters whenever the first stage is exact (``Flat`` indexes, galleries of at most
-``SearchParameters.exact_scan_max_persons`` per shard). With IVF shards each shard probes its own
+The union of per-shard top-``shortlist`` lists holds the global top ``shortlist``, and re-ranking
+and fusion are per person, so the candidate lists equal those of one gallery holding the same
+persons whenever the first stage is exact (``Flat`` indexes: at most
+``SearchParameters.exact_scan_max_persons`` persons per shard), and the matcher does exactly the
+work one gallery would do (no shard re-ranks more than its share). IVF shards each probe their own
 cells, so recall can differ (usually upwards: more cells are probed in total).
+
+Notes
+-----
+The per-shard steps use the gallery's internal state (index, store, re-ranker): the search package
+has no public "first stage of these vectors" / "re-rank these rows" entry points yet.
 """
 
 from __future__ import annotations
@@ -23,11 +31,13 @@ import numpy as np
 
 from ..search.codes import N_POSITIONS, finger_codes, person_vectors
 from ..search.gallery import Candidate, Gallery
+from ..search import index as index_mod
 from ..search.index import merge_topk
 from ..search.parameters import CODE
 from ..templates import Template
 
-__all__ = ["query_vectors", "shard_shortlists", "merge_shortlists", "shortlist_size"]
+__all__ = ["query_vectors", "shard_codes", "select_global", "shard_rerank", "merge_reranked", "search_shards",
+           "shortlist_size"]
 
 _SHARD_BITS = 32
 
@@ -56,55 +66,98 @@ def query_vectors(probes: Sequence[dict[int, Template]], *, stored: bool) -> np.
     return person_vectors(codes, present)
 
 
-def shard_shortlists(gallery: Gallery, vectors: np.ndarray, probes: Sequence[dict[int, Template]],
-                     exclude: Sequence[str | None] | None, want: int) -> list[list[Candidate]]:
-    """One shard's whole re-ranked shortlist per query (best fused score first, no threshold).
-
-    ``exclude`` names per query an identity to leave out (the query itself, when enrolled on this shard).
-
-    Notes
-    -----
-    Calls the gallery's internal two-stage search with precomputed vectors; the search package has
-    no public "search these vectors" entry point yet.
-    """
-    self_rows = [-1] * len(probes)
+def _self_rows(gallery: Gallery, exclude: Sequence[str | None] | None, n: int) -> list[int]:
+    rows = [-1] * n
     if exclude is not None:
         for q, identity in enumerate(exclude):
             if identity is not None and identity in gallery:
-                self_rows[q] = int(gallery.rows_of([identity])[0])
-    return gallery._search(vectors, list(probes), self_rows, want, None, want)
+                rows[q] = int(gallery.rows_of([identity])[0])
+    return rows
 
 
-def merge_shortlists(per_shard: Sequence[Sequence[Candidate]], *, want: int, k: int,
-                     threshold: float | None) -> list[Candidate]:
-    """Merge one query's per-shard shortlists into the global candidate list.
+def shard_codes(gallery: Gallery, vectors: np.ndarray, exclude: Sequence[str | None] | None,
+                want: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """First stage on one shard: per query (store rows int64 (m,), code scores float32 (m,)), m <= want,
+    best first, leaving out ``exclude[q]`` (the query itself, when enrolled on this shard)."""
+    self_rows = _self_rows(gallery, exclude, vectors.shape[0])
+    with gallery._lock:
+        s = gallery._ensure_index()
+        dead = int((~s.alive).sum())
+        scores, positions = index_mod.search_index(s.index, vectors, min(want + dead + 1, max(s.rows.size, 1)))
+        out = []
+        for q in range(vectors.shape[0]):
+            ok = positions[q] >= 0
+            p = positions[q][ok]
+            keep = s.alive[p] & (s.rows[p] != self_rows[q])
+            out.append((s.rows[p[keep][:want]].astype(np.int64), scores[q][ok][keep][:want].astype(np.float32)))
+    return out
+
+
+def select_global(per_shard: Sequence[Sequence[tuple[np.ndarray, np.ndarray]]], want: int
+                  ) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """The global first-stage shortlist per query, split back per shard.
 
     Parameters
     ----------
-    per_shard : sequence (shards) of sequences of Candidate
-        Each shard's re-ranked shortlist (:func:`shard_shortlists`), in shard order.
+    per_shard : [shard][query] -> (rows, code scores) from :func:`shard_codes`
     want : int
-        Global first-stage shortlist size.
-    k : int
-    threshold : float or None
 
     Returns
     -------
-    list of Candidate
-        At most ``k``, best fused score first (ties by identity), all at least ``threshold``.
+    [shard][query] -> (rows, code scores): the entries of that shard among the global top ``want``.
     """
-    flat = [c for lst in per_shard for c in lst]
-    if not flat:
-        return []
-    scores = [np.array([[c.code_score for c in lst]], np.float64) for lst in per_shard if lst]
-    ids = [(np.arange(len(lst), dtype=np.int64) + (s << _SHARD_BITS))[None, :]
-           for s, lst in enumerate(per_shard) if lst]
-    _, picked = merge_topk(scores, ids, want)
-    chosen = [per_shard[int(i) >> _SHARD_BITS][int(i) & ((1 << _SHARD_BITS) - 1)] for i in picked[0] if i >= 0]
-    chosen.sort(key=lambda c: (-c.score, c.identity))
+    n_shards, n_q = len(per_shard), len(per_shard[0]) if per_shard else 0
+    out: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_shards)]
+    for q in range(n_q):
+        scores = [per_shard[t][q][1][None, :].astype(np.float64) for t in range(n_shards)]
+        ids = [(np.arange(per_shard[t][q][0].size, dtype=np.int64) + (t << _SHARD_BITS))[None, :]
+               for t in range(n_shards)]
+        _, picked = merge_topk(scores, ids, want)
+        picked = picked[0][picked[0] >= 0]
+        for t in range(n_shards):
+            mine = np.sort(picked[(picked >> _SHARD_BITS) == t] & ((1 << _SHARD_BITS) - 1))
+            rows, sc = per_shard[t][q]
+            out[t].append((rows[mine], sc[mine]))
+    return out
+
+
+def shard_rerank(gallery: Gallery, vectors: np.ndarray, probes: Sequence[dict[int, Template]],
+                 selected: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[list[Candidate]]:
+    """Second stage on one shard: re-rank and fuse its part of each query's global shortlist.
+
+    Returns every selected candidate (no k, no threshold), best fused score first.
+    """
+    with gallery._lock:
+        s = gallery._refresh()
+        cand = []
+        for rows, _ in selected:
+            pos = np.minimum(np.searchsorted(s.rows, rows), max(s.rows.size - 1, 0))
+            cand.append(np.asarray(s.vectors[pos], np.float32) if rows.size else np.zeros((0, vectors.shape[1]), np.float32))
+        all_rows = np.unique(np.concatenate([r for r, _ in selected])) if selected else np.zeros(0, np.int64)
+        identities = dict(zip(all_rows.tolist(), gallery._store.identities(all_rows)))
+        stored = gallery._store.templates_of(all_rows) if gallery.has_matcher else {}
+    dim = vectors.shape[1] // N_POSITIONS
+    return [gallery._rerank(vectors[q], probes[q], rows, sc, cand[q], stored, identities, dim, max(rows.size, 1), None)
+            for q, (rows, sc) in enumerate(selected)]
+
+
+def merge_reranked(per_shard: Sequence[Sequence[Candidate]], *, k: int, threshold: float | None) -> list[Candidate]:
+    """One query's global candidate list from the shards' re-ranked parts: best fused score first
+    (ties by identity), at most ``k``, all at least ``threshold``."""
+    chosen = sorted((c for lst in per_shard for c in lst), key=lambda c: (-c.score, c.identity))
     out = []
     for c in chosen[:k]:
         if threshold is not None and c.score < threshold:
             break
         out.append(c)
     return out
+
+
+def search_shards(shards: Sequence[Gallery], probes: Sequence[dict[int, Template]], vectors: np.ndarray, *,
+                  exclude: Sequence[str | None] | None, want: int, k: int,
+                  threshold: float | None) -> list[list[Candidate]]:
+    """All four steps in this process over open shard galleries."""
+    selected = select_global([shard_codes(g, vectors, exclude, want) for g in shards], want)
+    reranked = [shard_rerank(g, vectors, probes, selected[t]) for t, g in enumerate(shards)]
+    return [merge_reranked([reranked[t][q] for t in range(len(shards))], k=k, threshold=threshold)
+            for q in range(len(probes))]

@@ -16,7 +16,7 @@ from ..errors import GalleryError, InvalidArgument
 from ..search.gallery import Candidate, Gallery, Person, _check_identity
 from ..search.parameters import SEARCH, SearchParameters
 from .manifest import MANIFEST_NAME, Manifest, shard_of
-from .merge import merge_shortlists, query_vectors, shard_shortlists, shortlist_size
+from .merge import query_vectors, search_shards, shortlist_size
 
 __all__ = ["ShardedGallery"]
 
@@ -193,6 +193,4 @@ class ShardedGallery:
         excl = list(exclude) if exclude is not None else None
         want = shortlist_size(self.params, k, shortlist)
         vectors = query_vectors(probes, stored=False)
-        per_shard = [shard_shortlists(g, vectors, probes, excl, want) for g in self.shards]
-        return [merge_shortlists([lists[q] for lists in per_shard], want=want, k=k, threshold=threshold)
-                for q in range(len(probes))]
+        return search_shards(self.shards, probes, vectors, exclude=excl, want=want, k=k, threshold=threshold)
