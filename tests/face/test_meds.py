@@ -10,7 +10,7 @@ import pytest
 
 from biocore import face
 
-from conftest import shared_path
+from tests.conftest import shared_path
 
 pytest.importorskip("dlib", reason="the face backend needs the 'face' extra")
 

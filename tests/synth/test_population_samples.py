@@ -11,7 +11,7 @@ from biocore.cli import main
 from biocore.synth import capture, iter_captures
 from biocore.synth.samples import DUPLICATES, PERSONS, RECAPTURED, SAMPLES_SEED, registry_plan
 
-from conftest import SAMPLES
+from tests.conftest import SAMPLES
 
 
 def test_captures_are_deterministic_and_share_the_finger():

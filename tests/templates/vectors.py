@@ -10,7 +10,7 @@ import numpy as np
 
 from biocore import Template
 
-from conftest import shared_path
+from tests.conftest import shared_path
 
 #: The standard angle unit of each format, in degrees.
 ANGLE_UNIT_DEG = {
