@@ -90,11 +90,11 @@ def test_packed_minutiae_round_trip():
     rng = np.random.default_rng(2)
     ts = [random_template(rng, n=n) for n in (3, 30, 0, 50)]
     packed = pack(ts)
-    again = biocore.matching.PackedTemplates.from_minutiae(**packed.minutiae_arrays())
+    again = biocore.matching.PreparedTemplates.from_minutiae(**packed.minutiae_arrays())
     np.testing.assert_array_equal(again.edges, packed.edges)
     np.testing.assert_array_equal(Matcher(ts[1]).match_many(again), Matcher(ts[1]).match_many(packed))
     with pytest.raises(InvalidArgument, match="offsets"):
-        biocore.matching.PackedTemplates.from_minutiae(**{**packed.minutiae_arrays(), "offsets": [0, 5]})
+        biocore.matching.PreparedTemplates.from_minutiae(**{**packed.minutiae_arrays(), "offsets": [0, 5]})
 
 
 @pytest.mark.parametrize("bad", [None, "template", np.zeros((3, 4)), 1.5])

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from .calibration import THRESHOLDS, threshold_for_fmr
 from .matcher import Matcher, match
-from .packing import PackedTemplates, pack
+from .packing import PreparedTemplates, pack
 from .parameters import DEFAULT_PARAMETERS, MatchingParameters
 
 __all__ = [
-    "match", "Matcher", "pack", "PackedTemplates", "threshold_for_fmr", "THRESHOLDS",
+    "match", "Matcher", "pack", "PreparedTemplates", "threshold_for_fmr", "THRESHOLDS",
     "MatchingParameters", "DEFAULT_PARAMETERS",
 ]

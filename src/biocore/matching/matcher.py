@@ -49,7 +49,7 @@ from .._native import _core
 from .._shared.validation import check_int, describe
 from ..errors import InvalidArgument, InvalidTemplate
 from ..templates.template import Template
-from .packing import PackedTemplates, edge_key, pack
+from .packing import PreparedTemplates, edge_key, pack
 from .parameters import DEFAULT_PARAMETERS, WORKING_DPI, MatchingParameters
 
 __all__ = ["match", "Matcher"]
@@ -147,13 +147,13 @@ class Matcher:
         """Score one candidate (same as :func:`match` with this probe)."""
         return float(self.match_many([_template(candidate, "candidate")], threads=1)[0])
 
-    def match_many(self, candidates: Sequence[Template] | PackedTemplates, threads: int = 0) -> np.ndarray:
+    def match_many(self, candidates: Sequence[Template] | PreparedTemplates, threads: int = 0) -> np.ndarray:
         """Score many candidates in one native call, threads over candidates, GIL released.
 
         Parameters
         ----------
-        candidates : sequence of Template, or PackedTemplates
-            A :class:`~biocore.matching.PackedTemplates` (from :func:`~biocore.matching.pack`,
+        candidates : sequence of Template, or PreparedTemplates
+            A :class:`~biocore.matching.PreparedTemplates` (from :func:`~biocore.matching.pack`,
             built with this matcher's parameters) skips packing; pre-pack galleries.
         threads : int
             Worker threads; 0 = all cores.
@@ -163,7 +163,7 @@ class Matcher:
         ndarray of float32, shape (len(candidates),)
         """
         threads = check_int(threads, "threads", 0, 1024)
-        if isinstance(candidates, PackedTemplates):
+        if isinstance(candidates, PreparedTemplates):
             packed = candidates
             if edge_key(packed.parameters) != edge_key(self.parameters):
                 raise InvalidArgument(

@@ -1,9 +1,9 @@
 """Templates packed into flat arrays (struct of arrays + offsets) for one native call per batch.
 
-A :class:`PackedTemplates` holds many templates' minutiae in concatenated arrays, positions already
+A :class:`PreparedTemplates` holds many templates' minutiae in concatenated arrays, positions already
 scaled to the matcher's 500 ppi grid, plus the derived edge tables the matcher walks. Only the
-minutiae arrays need storing (:meth:`PackedTemplates.minutiae_arrays`); the edge tables are rebuilt
-natively on load (:meth:`PackedTemplates.from_minutiae`, a few microseconds a template).
+minutiae arrays need storing (:meth:`PreparedTemplates.minutiae_arrays`); the edge tables are rebuilt
+natively on load (:meth:`PreparedTemplates.from_minutiae`, a few microseconds a template).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..errors import InvalidArgument, InvalidTemplate
 from ..templates.template import Template, angle_steps
 from .parameters import DEFAULT_PARAMETERS, WORKING_DPI, MatchingParameters
 
-__all__ = ["PackedTemplates", "pack"]
+__all__ = ["PreparedTemplates", "pack"]
 
 #: Bytes per edge in the native edge table (float32 length, uint16 neighbour, two uint16 angles).
 EDGE_BYTES = 12
@@ -32,7 +32,7 @@ def edge_key(parameters: MatchingParameters) -> tuple[int, float]:
 
 
 @dataclass(frozen=True, eq=False)
-class PackedTemplates:
+class PreparedTemplates:
     """Many templates as flat arrays; build with :func:`pack` or :meth:`from_minutiae`.
 
     Attributes
@@ -82,7 +82,7 @@ class PackedTemplates:
         *,
         parameters: MatchingParameters = DEFAULT_PARAMETERS,
         threads: int = 0,
-    ) -> "PackedTemplates":
+    ) -> "PreparedTemplates":
         """Rebuild a pack (and its edge tables) from :meth:`minutiae_arrays`, e.g. after loading.
 
         Raises
@@ -118,7 +118,7 @@ def pack(
     parameters: MatchingParameters = DEFAULT_PARAMETERS,
     threads: int = 0,
     name: str = "templates",
-) -> PackedTemplates:
+) -> PreparedTemplates:
     """Pack templates into flat arrays for :meth:`Matcher.match_many` (one native call per batch).
 
     Parameters
@@ -134,7 +134,7 @@ def pack(
 
     Returns
     -------
-    PackedTemplates
+    PreparedTemplates
 
     Examples
     --------
@@ -164,8 +164,8 @@ def pack(
     offsets = np.cumsum(counts)
     if not xs:
         empty = np.zeros(0, np.float32)
-        return PackedTemplates.from_minutiae(offsets, empty, empty, empty, empty, empty, parameters=parameters)
-    return PackedTemplates.from_minutiae(
+        return PreparedTemplates.from_minutiae(offsets, empty, empty, empty, empty, empty, parameters=parameters)
+    return PreparedTemplates.from_minutiae(
         offsets,
         np.concatenate(xs).astype(np.float32),
         np.concatenate(ys).astype(np.float32),
