@@ -27,6 +27,7 @@ a bounded window of batches in flight; when a worker dies, the scheduler re-runs
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -79,6 +80,12 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _queries(query_shard: str, identities: Sequence[str], params: SearchParameters, matcher: bool
              ) -> tuple[list[dict], Any]:
+    return _queries_cached(query_shard, tuple(identities), params, matcher)
+
+
+@functools.lru_cache(maxsize=16)  # a batch's first stage and re-rank often run on the same worker
+def _queries_cached(query_shard: str, identities: tuple[str, ...], params: SearchParameters, matcher: bool
+                    ) -> tuple[list[dict], Any]:
     qg = open_shard(query_shard, params, matcher)
     probes = [qg.get(i).templates for i in identities]
     return probes, query_vectors(probes, stored=True)  # as the query's shard stores it: scores as one gallery
