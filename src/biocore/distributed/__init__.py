@@ -5,15 +5,17 @@ Design
 * **Sharded gallery** (:mod:`.sharded`, :mod:`.manifest`): a folder of N normal biocore galleries plus
   ``manifest.json`` (shard count, assignment rule, format version). A person lives on shard
   ``blake2b64(identity) mod N``; enrollment, updates and removals go to that shard only.
-* **Per-shard work, global merge** (:mod:`.merge`): each shard returns its whole re-ranked
-  shortlist per query; the merge keeps the global first-stage shortlist by code score, then ranks
-  by fused score with the same fusion, ``k`` and threshold as one gallery — so the candidate lists
-  equal those of one gallery holding the same persons (exact first stage).
+* **Exact two-round search** (:mod:`.merge`): each shard runs the first stage (code scores) on its
+  own persons; the global shortlist is chosen from those lists; each shard re-ranks only its share
+  with the 1:1 matcher; the parts are ranked by fused score with the same fusion, ``k`` and
+  threshold as one gallery — so the candidate lists equal those of one gallery holding the same
+  persons (exact first stage), and the matcher compares the same pairs.
 * **Workers** (:mod:`.cache`): each worker process opens a shard once (read-only, memory-mapped cache)
   and keeps it warm for every later task.
-* **Jobs** (:mod:`.jobs`): N:N and 1:N dedup as units (query shard, batch, target shard), one Dask task
-  and one idempotently named checkpoint file each; rerun to resume; a dead worker's tasks re-run
-  elsewhere; results in the formats of :mod:`biocore.search.dedup`.
+* **Jobs** (:mod:`.jobs`): N:N and 1:N dedup in batches of query persons; per batch one first-stage
+  task per shard, one selection task, and one re-rank unit per shard that writes an idempotently
+  named checkpoint file (``units/iiii-bbbbbb-tttt.json``); rerun to resume; a dead worker's tasks
+  re-run elsewhere; results in the formats of :mod:`biocore.search.dedup`.
 * **Cluster** (:mod:`.cluster`): ``connect(cluster="local:N")`` or ``connect(scheduler="tcp://H:P")``;
   unreachable scheduler, no workers or another biocore on the workers raise :class:`ClusterError`
   within seconds.
