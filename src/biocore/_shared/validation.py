@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InvalidArgument, InvalidImage
 
-__all__ = ["as_gray_image", "read_image", "check_int", "check_choice", "describe"]
+__all__ = ["as_gray_image", "read_image", "to_uint8", "check_sides", "check_int", "check_choice", "describe"]
 
 MIN_SIDE_PX = 64
 MAX_SIDE_PX = 4096
@@ -61,27 +61,36 @@ def as_gray_image(
         raise InvalidImage(f"{name}: expected a 2-D grayscale array (rows, cols), got {describe(image)}")
     if image.size == 0:
         raise InvalidImage(f"{name}: expected a non-empty image, got {describe(image)}")
-    rows, cols = image.shape
+    check_sides(image, name=name, min_side_px=min_side_px, max_side_px=max_side_px)
+    return np.ascontiguousarray(to_uint8(image, name=name))
+
+
+def check_sides(image: np.ndarray, *, name: str, min_side_px: int, max_side_px: int) -> None:
+    """Raise :class:`InvalidImage` unless both sides of ``image`` lie in [min_side_px, max_side_px]."""
+    rows, cols = image.shape[:2]
     if min(rows, cols) < min_side_px or max(rows, cols) > max_side_px:
         raise InvalidImage(
             f"{name}: expected each side between {min_side_px} and {max_side_px} px, got {rows} x {cols}"
         )
+
+
+def to_uint8(image: np.ndarray, *, name: str = "image") -> np.ndarray:
+    """Pixel values as uint8 (any shape): uint8 as is, uint16 scaled by 1/257, float in [0, 1] by 255,
+    bool to 0/255; anything else (or NaN, or floats outside [0, 1]) raises :class:`InvalidImage`."""
     if image.dtype == np.uint8:
-        out = image
-    elif image.dtype == np.uint16:
-        out = ((image.astype(np.uint32) + 128) // 257).astype(np.uint8)
-    elif image.dtype.kind == "f":
+        return image
+    if image.dtype == np.uint16:
+        return ((image.astype(np.uint32) + 128) // 257).astype(np.uint8)
+    if image.dtype.kind == "f":
         if not np.all(np.isfinite(image)):
             raise InvalidImage(f"{name}: float image contains NaN or infinity")
         lo, hi = float(image.min()), float(image.max())
         if lo < 0.0 or hi > 1.0:
             raise InvalidImage(f"{name}: expected float values in [0, 1], got values in [{lo:g}, {hi:g}]")
-        out = np.rint(image * 255.0).astype(np.uint8)
-    elif image.dtype == np.bool_:
-        out = image.astype(np.uint8) * 255
-    else:
-        raise InvalidImage(f"{name}: expected dtype uint8, uint16 or float in [0, 1], got {image.dtype}")
-    return np.ascontiguousarray(out)
+        return np.rint(image * 255.0).astype(np.uint8)
+    if image.dtype == np.bool_:
+        return image.astype(np.uint8) * 255
+    raise InvalidImage(f"{name}: expected dtype uint8, uint16 or float in [0, 1], got {image.dtype}")
 
 
 def check_int(value: Any, name: str, lo: int, hi: int) -> int:

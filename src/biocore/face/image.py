@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .._shared.validation import check_choice, describe
+from .._shared.validation import check_choice, check_sides, describe, to_uint8
 from ..errors import InvalidImage
 
 __all__ = ["as_rgb_image", "MIN_SIDE_PX", "MAX_SIDE_PX"]
@@ -62,30 +62,8 @@ def as_rgb_image(image: Any, *, channels: str = "rgb", name: str = "image") -> n
         raise InvalidImage(
             f"{name}: expected shape (H, W), (H, W, 3) or (H, W, 4), got {describe(image)}"
         )
-    rows, cols = image.shape[:2]
-    if min(rows, cols) < MIN_SIDE_PX or max(rows, cols) > MAX_SIDE_PX:
-        raise InvalidImage(
-            f"{name}: expected each side between {MIN_SIDE_PX} and {MAX_SIDE_PX} px, got {rows} x {cols}"
-        )
-    if image.dtype == np.uint8:
-        out = image
-    elif image.dtype == np.uint16:
-        out = ((image.astype(np.uint32) + 128) // 257).astype(np.uint8)
-    elif image.dtype.kind == "f":
-        if not np.all(np.isfinite(image)):
-            raise InvalidImage(f"{name}: float image contains NaN or infinity")
-        lo, hi = float(image.min()), float(image.max())
-        if lo < 0.0 or hi > 1.0:
-            raise InvalidImage(
-                f"{name}: expected float values in [0, 1], got values in [{lo:g}, {hi:g}]"
-            )
-        out = np.rint(image * 255.0).astype(np.uint8)
-    elif image.dtype == np.bool_:
-        out = image.astype(np.uint8) * 255
-    else:
-        raise InvalidImage(
-            f"{name}: expected dtype uint8, uint16 or float in [0, 1], got {image.dtype}"
-        )
+    check_sides(image, name=name, min_side_px=MIN_SIDE_PX, max_side_px=MAX_SIDE_PX)
+    out = to_uint8(image, name=name)
     if out.ndim == 2:
         out = np.repeat(out[:, :, None], 3, axis=2)
     else:
