@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._shared.progress import Progress
 from ..errors import GalleryError, InvalidArgument
 from .gallery import Gallery
 from .parameters import JOB, JobParameters
@@ -121,30 +122,6 @@ def clusters(pairs: Iterable[CandidatePair], threshold: float) -> list[list[str]
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g))
 
 
-class _Progress:
-    def __init__(self, total: int, done: int, enabled: bool) -> None:
-        self.total, self.done, self.enabled, self.bar = total, done, enabled, None
-        self.started = time.monotonic()
-        if enabled:
-            try:
-                from tqdm import tqdm
-
-                self.bar = tqdm(total=total, initial=done, unit="batch", desc="dedup", file=sys.stderr)
-            except ImportError:
-                pass
-
-    def step(self) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update(1)
-        elif self.enabled:
-            print(f"dedup: batch {self.done}/{self.total} ({time.monotonic() - self.started:.1f} s)", file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -228,7 +205,7 @@ def run_job(
     bp = params.batch_persons
     n_batches = (rows.size + bp - 1) // bp
     todo = [b for b in range(n_batches) if not (batches_dir / f"{b:06d}.json").exists()]
-    bar = _Progress(n_batches, n_batches - len(todo), progress)
+    bar = Progress(n_batches, n_batches - len(todo), enabled=progress, unit="batch", desc="dedup")
 
     def work(b: int) -> int:
         chunk = rows[b * bp : (b + 1) * bp]
