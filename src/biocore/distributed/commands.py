@@ -64,8 +64,11 @@ def run_dedup(args: argparse.Namespace) -> int:
             from .cluster import connect
 
             client = connect(cluster=args.cluster, scheduler=args.scheduler, timeout_s=args.timeout)
-            if not args.no_progress and client.dashboard_link:
-                print(f"dedup: Dask dashboard {client.dashboard_link}", file=sys.stderr)
+            if not args.no_progress:
+                import importlib.util
+
+                if importlib.util.find_spec("bokeh") is not None:  # Dask serves its dashboard only with bokeh
+                    print(f"dedup: Dask dashboard {client.dashboard_link}", file=sys.stderr)
         with gallery:
             threshold = args.threshold if args.threshold is not None else gallery.default_threshold
             result = run_job(gallery, job, client=client, queries=args.new, k=args.k, threshold=threshold,
