@@ -49,6 +49,7 @@ struct Params {
     float global_distance_tolerance_px;
     float global_distance_tolerance_rel;
     int global_angle_tolerance_steps;
+    int fixed_direction_tolerance;  // direction_tolerance() when it does not depend on length, else -1
 
     static Params from(const carray<double>& v) {
         if (v.ndim() != 1 || v.shape(0) != 20) throw std::invalid_argument("matching params: expected 20 values");
@@ -74,12 +75,15 @@ struct Params {
         r.global_distance_tolerance_px = static_cast<float>(p[17]);
         r.global_distance_tolerance_rel = static_cast<float>(p[18]);
         r.global_angle_tolerance_steps = static_cast<int>(std::lround(std::min(p[19], 3.2) * kStepsPerRad));
+        r.fixed_direction_tolerance = -1;
+        if (r.direction_tolerance_px == 0.0f) r.fixed_direction_tolerance = r.direction_tolerance(1.0f);
         return r;
     }
     float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
     // The edge's own direction is as uncertain as its end positions: the shorter, the worse.
     float length_tolerance_rel_guard() const { return std::max(1.0f - length_tolerance_rel, 0.05f); }
     int direction_tolerance(float len) const {
+        if (fixed_direction_tolerance >= 0) return fixed_direction_tolerance;
         float t = angle_tolerance_steps + static_cast<float>(kStepsPerRad) * direction_tolerance_px / std::max(len, 1.0f);
         return static_cast<int>(std::min(t, 16384.0f));
     }
@@ -250,8 +254,8 @@ struct EdgeHash {
 inline bool edges_agree(const Edge& a, const Edge& b, const Params& prm) {
     float tol = prm.length_tolerance(std::max(a.len, b.len));
     if (std::fabs(a.len - b.len) > tol) return false;
-    return std::abs(angle_diff(a.a1, b.a1)) <= prm.direction_tolerance(std::min(a.len, b.len)) &&
-           std::abs(angle_diff(a.a2, b.a2)) <= prm.direction_tolerance(std::min(a.len, b.len));
+    const int dt = prm.direction_tolerance(std::min(a.len, b.len));
+    return std::abs(angle_diff(a.a1, b.a1)) <= dt && std::abs(angle_diff(a.a2, b.a2)) <= dt;
 }
 
 inline float edge_error(const Edge& a, const Edge& b, const Params& prm) {
@@ -278,6 +282,8 @@ struct Workspace {
     std::vector<Pending> heap;
     std::vector<uint32_t> roots;
     std::vector<std::pair<float, int>> scratch;
+    std::vector<uint32_t> grid_start;  // vote_pair: probe edges by (length bin, a1 bin), CSR
+    std::vector<Edge> grid_entries;
 };
 
 // Fills ws.votes (p.n x c.n) with the number of agreeing edges each minutia pair takes part in.
@@ -301,6 +307,75 @@ void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Wo
                 const std::size_t q2 = static_cast<std::size_t>(pe.j) * c.n + ce.j;
                 if (ws.votes[q1] < 65534 && ++ws.votes[q1] == mv) ws.roots.push_back(static_cast<uint32_t>(q1));
                 if (ws.votes[q2] < 65534 && ++ws.votes[q2] == mv) ws.roots.push_back(static_cast<uint32_t>(q2));
+            }
+        }
+    }
+}
+
+// The same votes as vote(), for a one-off pair: building the many-bin EdgeHash costs more than
+// the lookups it saves, so each probe edge is filed once in a coarse (length, a1) grid and each
+// candidate edge scans the few cells its tolerance box touches. Every agreeing edge pair is
+// checked exactly once, so the vote matrix (and the root set) equals vote()'s.
+void vote_pair(const View& p, const View& c, const Params& prm, Workspace& ws) {
+    ws.votes.assign(static_cast<std::size_t>(p.n) * c.n, 0);
+    ws.roots.clear();
+    constexpr int kAngleShift = 12;  // 16 bins per turn
+    constexpr int kAngleBins = 1 << (16 - kAngleShift);
+    const float lbin = prm.hash_length_bin_px;
+    const int length_bins = static_cast<int>(prm.max_edge_px / lbin) + 2;
+    const std::size_t cells = static_cast<std::size_t>(length_bins) * kAngleBins;
+    auto cell_of = [&](const Edge& e) {
+        int lb = std::min(length_bins - 1, static_cast<int>(e.len / lbin));
+        return static_cast<std::size_t>(lb) * kAngleBins + (e.a1 >> kAngleShift);
+    };
+    ws.grid_start.assign(cells + 1, 0);
+    for (int i = 0; i < p.n; ++i) {
+        const int ne = std::min<int>(p.count[i], prm.hash_neighbors);
+        for (int e = 0; e < ne; ++e) ws.grid_start[cell_of(p.edges[static_cast<std::size_t>(i) * p.k + e]) + 1]++;
+    }
+    for (std::size_t b = 0; b < cells; ++b) ws.grid_start[b + 1] += ws.grid_start[b];
+    ws.grid_entries.resize(ws.grid_start[cells]);
+    {
+        std::vector<uint32_t>& cursor = ws.roots;  // borrowed: filled with roots only afterwards
+        cursor.assign(ws.grid_start.begin(), ws.grid_start.end() - 1);
+        for (int i = 0; i < p.n; ++i) {
+            const int ne = std::min<int>(p.count[i], prm.hash_neighbors);
+            for (int e = 0; e < ne; ++e) {
+                Edge copy = p.edges[static_cast<std::size_t>(i) * p.k + e];
+                copy.spare = static_cast<uint16_t>(i);
+                ws.grid_entries[cursor[cell_of(copy)]++] = copy;
+            }
+        }
+        cursor.clear();
+    }
+    const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
+    const float guard = prm.length_tolerance_rel_guard();
+    for (int a = 0; a < c.n; ++a) {
+        const int ne = std::min<int>(c.count[a], prm.hash_neighbors);
+        for (int e = 0; e < ne; ++e) {
+            const Edge& ce = c.edges[static_cast<std::size_t>(a) * c.k + e];
+            // probe lengths L with |L - C| <= tolerance(max(L, C)) lie in [lo, hi] (as in EdgeHash)
+            float lo = ce.len - prm.length_tolerance(ce.len) - 1e-3f;
+            float hi = (ce.len + prm.length_tolerance_px) / guard + 1e-3f;
+            int l0 = std::max(0, static_cast<int>(lo / lbin));
+            int l1 = std::min(length_bins - 1, static_cast<int>(hi / lbin));
+            if (lo < 0.0f) l0 = 0;
+            const int td = prm.direction_tolerance(std::max(lo, 1.0f));
+            const int b10 = static_cast<uint16_t>(ce.a1 - td) >> kAngleShift;
+            const int b11 = static_cast<uint16_t>(ce.a1 + td) >> kAngleShift;
+            for (int lb = l0; lb <= l1; ++lb) {
+                for (int b1 = b10;; b1 = (b1 + 1) & (kAngleBins - 1)) {
+                    const std::size_t cell = static_cast<std::size_t>(lb) * kAngleBins + b1;
+                    for (uint32_t q = ws.grid_start[cell]; q < ws.grid_start[cell + 1]; ++q) {
+                        const Edge& pe = ws.grid_entries[q];
+                        if (!edges_agree(pe, ce, prm)) continue;
+                        const std::size_t q1 = static_cast<std::size_t>(pe.spare) * c.n + a;
+                        const std::size_t q2 = static_cast<std::size_t>(pe.j) * c.n + ce.j;
+                        if (ws.votes[q1] < 65534 && ++ws.votes[q1] == mv) ws.roots.push_back(static_cast<uint32_t>(q1));
+                        if (ws.votes[q2] < 65534 && ++ws.votes[q2] == mv) ws.roots.push_back(static_cast<uint32_t>(q2));
+                    }
+                    if (b1 == b11) break;
+                }
             }
         }
     }
@@ -397,9 +472,8 @@ Pairing grow(const View& p, const View& c, int root_p, int root_c, const Params&
     return r;
 }
 
-float match_views(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
-    if (p.n == 0 || c.n == 0) return 0.0f;
-    vote(p, h, c, prm, ws);
+// Grows the best roots of ws.votes / ws.roots (as vote() leaves them); returns the best score.
+float grow_roots(const View& p, const View& c, const Params& prm, Workspace& ws) {
     // roots: the best-voted pairs (ties: lower index), at least min_root_votes votes
     if (ws.roots.empty()) return 0.0f;
     auto better = [&](uint32_t u, uint32_t v) { return ws.votes[u] != ws.votes[v] ? ws.votes[u] > ws.votes[v] : u < v; };
@@ -415,6 +489,12 @@ float match_views(const View& p, const EdgeHash& h, const View& c, const Params&
         best = std::max(best, grow(p, c, i, a, prm, ws).score);
     }
     return best;
+}
+
+float match_views(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
+    if (p.n == 0 || c.n == 0) return 0.0f;
+    vote(p, h, c, prm, ws);
+    return grow_roots(p, c, prm, ws);
 }
 
 // --- Python-facing helpers --------------------------------------------------------------------
@@ -587,13 +667,12 @@ float match_pair(const carray<int32_t>& x1, const carray<int32_t>& y1, const car
     if (x1.shape(0) == 0 || x2.shape(0) == 0) return 0.0f;
     thread_local Workspace ws;
     thread_local Owned p, c;
-    thread_local EdgeHash h;
     fill_owned(p, x1, y1, a1, k1, s1, prm, ws);
     fill_owned(c, x2, y2, a2, k2, s2, prm, ws);
     py::gil_scoped_release release;
-    View pv = p.view(prm.neighbors);
-    h.build(pv, prm, false);
-    return match_views(pv, h, c.view(prm.neighbors), prm, ws);
+    const View pv = p.view(prm.neighbors), cv = c.view(prm.neighbors);
+    vote_pair(pv, cv, prm, ws);
+    return grow_roots(pv, cv, prm, ws);
 }
 
 }  // namespace
