@@ -31,7 +31,6 @@ import functools
 import hashlib
 import json
 import os
-import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._shared.progress import Progress
 from ..errors import GalleryError, InvalidArgument
 from ..search.dedup import CandidatePair, JobResult, clusters, merge_pairs
 from ..search.gallery import Candidate, as_person_templates
@@ -166,30 +166,6 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
             for q in range(len(probes))]
 
 
-class _Progress:
-    def __init__(self, total: int, done: int, enabled: bool) -> None:
-        self.bar, self.total, self.done, self.enabled = None, total, done, enabled
-        self.t0 = time.monotonic()
-        if enabled:
-            try:
-                from tqdm import tqdm
-
-                self.bar = tqdm(total=total, initial=done, unit="unit", desc="dedup", file=sys.stderr)
-            except ImportError:
-                pass
-
-    def step(self) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update(1)
-        elif self.enabled:
-            print(f"dedup: unit {self.done}/{self.total} ({time.monotonic() - self.t0:.1f} s)", file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def _prepare(gallery: ShardedGallery, job: Path, spec: dict, queries: Sequence[str] | None) -> list[list[str]]:
     spec_path, q_path = job / "job.json", job / "queries.json"
     try:
@@ -281,7 +257,7 @@ def run_dedup(
         return f"{u[0]:04d}-{u[1]:06d}-{u[2]:04d}.json"
 
     todo = [u for u in units if not (units_dir / name(u)).exists()]
-    bar = _Progress(len(units), len(units) - len(todo), progress)
+    bar = Progress(len(units), len(units) - len(todo), enabled=progress, unit="unit", desc="dedup")
     shard_dirs = [str(gallery.manifest.shard_path(s).resolve()) for s in range(n_shards)]
     # a batch = its first stage on every shard, the global selection, then the re-rank units still missing
     batches: dict[tuple[int, int], list[int]] = {}
@@ -324,7 +300,7 @@ def run_dedup(
 
 
 def _run_on_cluster(client: Any, batches: dict, common: Callable, out_file: Callable, name: Callable, spec: dict,
-                    n_shards: int, want: int, retries: int, bar: _Progress,
+                    n_shards: int, want: int, retries: int, bar: Progress,
                     on_unit: Callable[[str], None] | None) -> None:
     from .cluster import require_dask
 
