@@ -8,11 +8,15 @@ Layout of a gallery folder::
     cache/vectors.npy               float16 (n, 10 * dim)  person vectors (memory-mapped on open)
     cache/present.npy               bool (n, 10)   which finger positions each person holds
     cache/index.faiss               the IVF index, for large galleries
+    cache/minutiae_*.npy            the second stage's held minutiae (:mod:`biocore.search.prepared`):
+                                    offsets int64 (10n + 1,), held bool (10n,), x, y, angle, kind, quality
 
 The cache is optional and derived: opening a gallery loads it when its tag matches the store and
 refreshes it incrementally otherwise (new rows, removed rows), so a crash can leave it stale but
 never wrong. It is written by :meth:`Gallery.save_cache` and on :meth:`Gallery.close` for galleries
-of ``cache_min_persons`` and more.
+of ``cache_min_persons`` and more. The held minutiae exist only for galleries searched with
+biocore's matcher (:class:`~biocore.search.rerank.BiocoreMatchFn`): its searches gather shortlisted
+templates from them instead of reading and decoding template bytes from the store.
 """
 
 from __future__ import annotations
@@ -35,13 +39,16 @@ from . import index as index_mod
 from .codes import N_POSITIONS, code_id, finger_codes, person_vectors
 from .fusion import fuse
 from .parameters import CODE, SEARCH, CodeParameters, SearchParameters
-from .rerank import MatchFn, default_matcher, finger_scores
+from .prepared import GalleryMinutiae
+from .rerank import BiocoreMatchFn, MatchFn, default_matcher, finger_scores, finger_scores_prepared
 from .storage import Store, fsync_dir
 
 __all__ = ["Gallery", "Person", "Candidate", "FingerEvidence", "as_person_templates"]
 
 MAX_IDENTITY_CHARS = 256
 _CACHE_MIN_PERSONS = 10_000
+#: Persons whose templates are decoded at a time when the held minutiae grow.
+_MINUTIAE_CHUNK_PERSONS = 4096
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class _State:
         self.factory = ""
         self.indexed = 0  # rows [0, indexed) are in the index
         self.index_file: Path | None = None  # set while the index is a read-only memory map of this file
+        self.minutiae: GalleryMinutiae | None = None  # persons [0, minutiae.persons) held, when used
 
     @property
     def max_row(self) -> int:
@@ -167,6 +175,9 @@ class _State:
 
     def compact(self) -> None:
         keep = self.alive
+        if self.minutiae is not None:
+            covered = self.minutiae.persons == self.rows.size
+            self.minutiae = self.minutiae.take(np.flatnonzero(keep)) if covered else None
         self.rows, self.vectors, self.present = self.rows[keep], np.ascontiguousarray(self.vectors[keep]), self.present[keep]
         self.alive = np.ones(self.rows.size, bool)
         self.index, self.indexed, self.index_file = None, 0, None
@@ -465,6 +476,8 @@ class Gallery:
         s = self._state
         s.rows, s.vectors, s.present, s.alive = rows, vectors, present, np.ones(rows.size, bool)
         s.generation = int(info["generation"])
+        if self._holds_minutiae and info.get("minutiae"):
+            s.minutiae = GalleryMinutiae.load(self._cache_dir(), "minutiae_", int(rows.size))
         index_file = self._cache_dir() / "index.faiss"
         if info.get("factory", "Flat") != "Flat" and index_file.exists():
             import faiss
@@ -488,12 +501,33 @@ class Gallery:
         rows, codes, present = self._store.codes_after(s.max_row, self._code.dim)
         s.append(rows, person_vectors(codes, present).astype(np.float16), present)
         s.generation = generation
+        self._hold_minutiae(s)
         if s.rows.size and (~s.alive).sum() > 0.1 * s.rows.size:
             s.compact()
         return s
 
+    @property
+    def _holds_minutiae(self) -> bool:
+        return isinstance(self._matcher, BiocoreMatchFn)
+
+    def _hold_minutiae(self, s: _State) -> None:
+        """Extend the held minutiae to every person of the state (decoding new persons' templates)."""
+        if not self._holds_minutiae:
+            return
+        held = s.minutiae if s.minutiae is not None else GalleryMinutiae.empty()
+        blocks = [held]
+        for start in range(held.persons, s.rows.size, _MINUTIAE_CHUNK_PERSONS):
+            rows = s.rows[start : start + _MINUTIAE_CHUNK_PERSONS]
+            stored = self._store.templates_between(int(rows[0]), int(rows[-1]))
+            blocks.append(GalleryMinutiae.from_persons(
+                [{f: Template.from_bytes(b) for f, b in stored.get(int(r), {}).items()} for r in rows]))
+        if len(blocks) > 1 or s.minutiae is None:
+            s.minutiae = GalleryMinutiae.concat_all(blocks)
+
     def _ensure_index(self) -> _State:
         s = self._refresh()
+        if s.minutiae is None or s.minutiae.persons < s.rows.size:
+            self._hold_minutiae(s)  # e.g. a cache written without them
         factory = index_mod.factory_for(int(s.rows.size), self.params)
         if s.index is not None and s.factory != factory and not (factory.startswith("IVF") and s.factory.startswith("IVF")):
             s.index, s.indexed = None, 0
@@ -524,7 +558,11 @@ class Gallery:
             try:
                 tmp.mkdir(parents=True, exist_ok=True)
                 (d / "state.json").unlink(missing_ok=True)  # invalidate first: files change below
-                for name, arr in (("rows", s.rows), ("vectors", s.vectors), ("present", s.present)):
+                arrays = [("rows", s.rows), ("vectors", s.vectors), ("present", s.present)]
+                minutiae = s.minutiae is not None and s.minutiae.persons == s.rows.size
+                if minutiae:
+                    arrays += [(f"minutiae_{k}", a) for k, a in s.minutiae.arrays().items()]
+                for name, arr in arrays:
                     with open(tmp / f"{name}.npy", "wb") as fh:
                         np.save(fh, np.asarray(arr))
                         fh.flush()
@@ -535,7 +573,8 @@ class Gallery:
                     faiss.write_index(s.index, str(tmp / "index.faiss"))
                 for f in tmp.iterdir():
                     os.replace(f, d / f.name)
-                info = {"generation": s.generation, "n": int(s.rows.size), "dim": self._code.dim, "factory": s.factory}
+                info = {"generation": s.generation, "n": int(s.rows.size), "dim": self._code.dim, "factory": s.factory,
+                        "minutiae": minutiae}
                 with open(tmp / "state.json", "w") as fh:
                     json.dump(info, fh)
                     fh.flush()
@@ -658,17 +697,37 @@ class Gallery:
                 lists.append((p, sc, rows_all[p], np.asarray(s.vectors[p], np.float32)))
             all_rows = np.unique(np.concatenate([l[2] for l in lists])) if lists else np.zeros(0, np.int64)
             identities = dict(zip(all_rows.tolist(), self._store.identities(all_rows)))
-            stored = self._store.templates_of(all_rows) if self._matcher is not None else {}
+            held = s.minutiae if self._holds_minutiae else None
+            stored = self._store.templates_of(all_rows) if self._matcher is not None and held is None else {}
         results = []
         for q, (p, code_scores, rows, cand_vectors) in enumerate(lists):
             results.append(self._rerank(vectors[q], probes[q], rows, code_scores, cand_vectors, stored, identities,
-                                        dim, k, threshold))
+                                        dim, k, threshold, held=None if held is None else (held, p)))
         return results
 
-    def _rerank(self, qvec, probe, rows, code_scores, cand_vectors, stored, identities, dim, k, threshold):
+    def _held_positions(self, rows: np.ndarray) -> tuple[GalleryMinutiae, np.ndarray]:
+        """The held minutiae and the positions of store ``rows`` in them (-1: not a live person)."""
+        with self._lock:
+            s = self._refresh()
+            if s.minutiae is None or s.minutiae.persons < s.rows.size:
+                self._hold_minutiae(s)
+            minutiae, state_rows, alive = s.minutiae, s.rows, s.alive
+        if state_rows.size == 0:
+            return minutiae, np.full(rows.size, -1, np.int64)
+        pos = np.minimum(np.searchsorted(state_rows, rows), state_rows.size - 1)
+        return minutiae, np.where((state_rows[pos] == rows) & alive[pos], pos, -1)
+
+    def _rerank(self, qvec, probe, rows, code_scores, cand_vectors, stored, identities, dim, k, threshold, held=None):
+        """Re-rank one query's shortlist. With biocore's matcher the candidates' templates come from the
+        held minutiae (``held``: (minutiae, person positions), looked up from ``rows`` when absent, so
+        ``stored`` is not read); other matchers read ``stored`` {row: {finger: template bytes}}."""
         if rows.size == 0:
             return []
-        if self._matcher is not None:
+        if self._holds_minutiae:
+            minutiae, positions = held if held is not None else self._held_positions(np.asarray(rows, np.int64))
+            per_finger = finger_scores_prepared(probe, minutiae, positions, self._matcher)
+            method = "matcher"
+        elif self._matcher is not None:
             cands = [{f: Template.from_bytes(b) for f, b in stored.get(int(r), {}).items()} for r in rows]
             per_finger = finger_scores(probe, cands, self._matcher)
             method = "matcher"
@@ -691,3 +750,4 @@ class Gallery:
             out.append(Candidate(identities[int(rows[i])], round(float(fused[i]), 6), evidence,
                                  round(float(code_scores[i]), 6), method))
         return out
+

@@ -233,6 +233,14 @@ class Store:
                 out.setdefault(int(r), {})[int(f)] = bytes(t)
         return out
 
+    def templates_between(self, first_row: int, last_row: int) -> dict[int, dict[int, bytes]]:
+        """{row: {finger: template bytes}} for the rows first_row..last_row (inclusive)."""
+        out: dict[int, dict[int, bytes]] = {}
+        q = "SELECT row, finger, template FROM fingers WHERE row >= ? AND row <= ?"
+        for r, f, t in self.db.execute(q, (int(first_row), int(last_row))):
+            out.setdefault(int(r), {})[int(f)] = bytes(t)
+        return out
+
     def iter_persons(self) -> Iterator[tuple[int, str, dict]]:
         for row, identity, metadata in self.db.execute("SELECT row, identity, metadata FROM persons ORDER BY row"):
             yield int(row), identity, json.loads(metadata)
