@@ -31,7 +31,7 @@ def galleries(tmp_path_factory, people):
 @pytest.fixture(scope="session")
 def client():
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0")
     c = distributed.Client(cluster)
     yield c
     c.close()
