@@ -135,7 +135,9 @@ def shard_rerank(gallery: Gallery, vectors: np.ndarray, probes: Sequence[dict[in
             cand.append(np.asarray(s.vectors[pos], np.float32) if rows.size else np.zeros((0, vectors.shape[1]), np.float32))
         all_rows = np.unique(np.concatenate([r for r, _ in selected])) if selected else np.zeros(0, np.int64)
         identities = dict(zip(all_rows.tolist(), gallery._store.identities(all_rows)))
-        stored = gallery._store.templates_of(all_rows) if gallery.has_matcher else {}
+        # galleries holding prepared minutiae re-rank from them and never read template bytes
+        needs_bytes = gallery.has_matcher and not getattr(gallery, "_holds_minutiae", False)
+        stored = gallery._store.templates_of(all_rows) if needs_bytes else {}
     dim = vectors.shape[1] // N_POSITIONS
     return [gallery._rerank(vectors[q], probes[q], rows, sc, cand[q], stored, identities, dim, max(rows.size, 1), None)
             for q, (rows, sc) in enumerate(selected)]
