@@ -16,6 +16,7 @@
 // of a full turn (the Template grid), counter-clockwise with image rows growing downward.
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <queue>
 
 #include "common.hpp"
@@ -196,7 +197,9 @@ struct EdgeHash {
     std::vector<uint32_t> start;    // CSR offsets, size buckets + 1
     std::vector<Edge> entries;  // copies of probe edges, owner index in `spare` (sequential scans)
     std::vector<uint32_t> cursor;
+    std::vector<uint64_t> occupied;  // one bit per bucket: most lookups hit an empty one, and this fits in L1
 
+    bool filled(std::size_t b) const { return (occupied[b >> 6] >> (b & 63)) & 1u; }
     int bucket(int lb, int b1, int b2) const { return (lb * angle_bins + b1) * angle_bins + b2; }
 
     // fine: bins half as wide (a prepared probe is built once and looked up many times; finer
@@ -211,7 +214,11 @@ struct EdgeHash {
         start.assign(buckets + 1, 0);
         for (int pass = 0; pass < 2; ++pass) {
             if (pass == 1) {
-                for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+                occupied.assign((buckets + 63) / 64, 0);
+                for (std::size_t b = 0; b < buckets; ++b) {
+                    if (start[b + 1] != 0) occupied[b >> 6] |= uint64_t{1} << (b & 63);
+                    start[b + 1] += start[b];
+                }
                 entries.resize(start[buckets]);
                 cursor.assign(start.begin(), start.end() - 1);
             }
@@ -251,11 +258,13 @@ struct EdgeHash {
     }
 };
 
+// Evaluated without early exits: most edge pairs looked at disagree in an unpredictable one of
+// the three tests, and a mispredicted branch costs more than the tests.
 inline bool edges_agree(const Edge& a, const Edge& b, const Params& prm) {
-    float tol = prm.length_tolerance(std::max(a.len, b.len));
-    if (std::fabs(a.len - b.len) > tol) return false;
+    const float tol = prm.length_tolerance(std::max(a.len, b.len));
     const int dt = prm.direction_tolerance(std::min(a.len, b.len));
-    return std::abs(angle_diff(a.a1, b.a1)) <= dt && std::abs(angle_diff(a.a2, b.a2)) <= dt;
+    return (std::fabs(a.len - b.len) <= tol) & (std::abs(angle_diff(a.a1, b.a1)) <= dt) &
+           (std::abs(angle_diff(a.a2, b.a2)) <= dt);
 }
 
 inline float edge_error(const Edge& a, const Edge& b, const Params& prm) {
@@ -281,6 +290,7 @@ struct Workspace {
     std::vector<uint16_t> paired;   // probe indices in pairing order
     std::vector<Pending> heap;
     std::vector<uint32_t> roots;
+    std::vector<uint64_t> root_keys;
     std::vector<std::pair<float, int>> scratch;
     std::vector<uint32_t> grid_start;  // vote_pair: probe edges by (length bin, a1 bin), CSR
     std::vector<Edge> grid_entries;
@@ -299,6 +309,7 @@ void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Wo
             int lb = static_cast<int>(ce.len / lbin);
             if (lb >= h.length_bins) continue;
             std::size_t b = h.bucket(lb, ce.a1 >> h.shift, ce.a2 >> h.shift);
+            if (!h.filled(b)) continue;
             for (uint32_t q = h.start[b]; q < h.start[b + 1]; ++q) {
                 const Edge& pe = h.entries[q];
                 if (!edges_agree(pe, ce, prm)) continue;
@@ -476,9 +487,15 @@ Pairing grow(const View& p, const View& c, int root_p, int root_c, const Params&
 float grow_roots(const View& p, const View& c, const Params& prm, Workspace& ws) {
     // roots: the best-voted pairs (ties: lower index), at least min_root_votes votes
     if (ws.roots.empty()) return 0.0f;
-    auto better = [&](uint32_t u, uint32_t v) { return ws.votes[u] != ws.votes[v] ? ws.votes[u] > ws.votes[v] : u < v; };
+    // ordered by one integer key, largest first: votes, then lower pair index
+    ws.root_keys.resize(ws.roots.size());
+    for (std::size_t k = 0; k < ws.roots.size(); ++k)
+        ws.root_keys[k] = (static_cast<uint64_t>(ws.votes[ws.roots[k]]) << 32) | (0xFFFFFFFFu - ws.roots[k]);
     std::size_t r = std::min<std::size_t>(prm.max_roots, ws.roots.size());
-    std::partial_sort(ws.roots.begin(), ws.roots.begin() + r, ws.roots.end(), better);
+    auto& keys = ws.root_keys;
+    if (r < keys.size()) std::nth_element(keys.begin(), keys.begin() + r, keys.end(), std::greater<uint64_t>());
+    std::sort(keys.begin(), keys.begin() + r, std::greater<uint64_t>());  // distinct keys: the same r as a full sort
+    for (std::size_t k = 0; k < r; ++k) ws.roots[k] = 0xFFFFFFFFu - static_cast<uint32_t>(keys[k]);
     ws.p2c.assign(p.n, -1);
     ws.c2p.assign(c.n, -1);
     ws.support.assign(p.n, 0);
