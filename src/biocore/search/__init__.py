@@ -21,7 +21,11 @@ Design
   matcher's calibration table. **Fusion** (:mod:`.fusion`): the sum of the evidence over shared
   fingers (missing fingers add nothing). Default duplicate threshold 40 (``SearchParameters``).
   Without a matcher, searches fall back to the first-stage code scores (``method="code"``).
-* **Cache**: derived arrays memory-mapped from ``cache/`` and tagged with the store generation;
+  With biocore's matcher the gallery holds every finger's minutiae as flat, matcher-ready arrays
+  (:mod:`.prepared`), so a search gathers its shortlist from them and packs only the probe (the
+  templates' edge tables are rebuilt per search, never stored).
+* **Cache**: derived arrays (person vectors, index, held minutiae) memory-mapped from ``cache/`` and
+  tagged with the store generation;
   refreshed incrementally (rows only grow; removals are logged) — see :mod:`.gallery`.
 * **Jobs** (:mod:`.dedup`): 1:N of new enrollments and N:N sweeps in checkpointed batches over a
   job folder; results as CSV/JSON, duplicate clusters and an HTML adjudication report
