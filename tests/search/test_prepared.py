@@ -100,6 +100,7 @@ def test_gallery_search_equals_the_packing_path(tmp_path, rng):
 
     with Gallery.open(tmp_path / "g", params=params, matcher=_old_path) as old:
         compare(old)
+        assert new._state.minutiae is not None and new._state.minutiae.persons == 50  # held from the first batch
         assert new.search_many(probes, k=5)[0][0].method == "matcher"
         # changes: removal and update are seen by the held minutiae (incrementally)
         new.remove(ids[1])
@@ -112,7 +113,7 @@ def test_gallery_search_equals_the_packing_path(tmp_path, rng):
         compare(old)
         new.close()
         new = Gallery.open(tmp_path / "g", params=params)
-        assert isinstance(new._state.minutiae.x, np.memmap)
+        assert isinstance(new._state.minutiae.x.base, np.memmap)
         compare(old)
         for i in ids[10:20]:  # enough removals to compact the derived arrays
             new.remove(i)
@@ -132,3 +133,18 @@ def test_cache_without_held_minutiae_is_completed(tmp_path, rng):
         assert new.search(probe, k=3) == old.search(probe, k=3)
         assert new.search(probe, k=3)[0].identity == "ID005"
         assert new._state.minutiae.persons == 12
+
+
+@pytest.mark.skipif(not isinstance(_MATCHER, BiocoreMatchFn), reason="native matcher unavailable")
+def test_held_minutiae_are_built_once_queries_pay_for_them(tmp_path, rng):
+    people = {f"ID{i:03d}": random_person(rng, fingers=(1, 2)) for i in range(130)}
+    probes = [noisy_person(people[f"ID{i:03d}"], rng) for i in range(3)]
+    with Gallery.open(tmp_path / "g") as new, Gallery.open(tmp_path / "g", matcher=_old_path) as old:
+        new.enroll_many(people.items())
+        assert new.search(probes[0], k=3) == old.search(probes[0], k=3)
+        assert new._state.minutiae is None  # one query for 130 persons: packed from the store
+        assert new.search_many(probes, k=3) == old.search_many(probes, k=3)
+        assert new._state.minutiae is not None and new._state.minutiae.persons == 130
+        new.enroll("LATE", noisy_person(people["ID001"], rng))  # held minutiae grow incrementally
+        assert new.search_many(probes, k=3) == old.search_many(probes, k=3)
+        assert new._state.minutiae.persons == 131

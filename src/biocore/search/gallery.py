@@ -16,7 +16,10 @@ refreshes it incrementally otherwise (new rows, removed rows), so a crash can le
 never wrong. It is written by :meth:`Gallery.save_cache` and on :meth:`Gallery.close` for galleries
 of ``cache_min_persons`` and more. The held minutiae exist only for galleries searched with
 biocore's matcher (:class:`~biocore.search.rerank.BiocoreMatchFn`): its searches gather shortlisted
-templates from them instead of reading and decoding template bytes from the store.
+templates from them instead of reading and decoding template bytes from the store. Building them
+decodes every template (~0.1 ms a person), so a gallery opened without them in its cache builds
+them once its queries would have paid for it (one query per ``_HOLD_PERSONS_PER_QUERY`` persons)
+or when the cache is written; until then searches read and pack the shortlisted templates.
 """
 
 from __future__ import annotations
@@ -49,6 +52,11 @@ MAX_IDENTITY_CHARS = 256
 _CACHE_MIN_PERSONS = 10_000
 #: Persons whose templates are decoded at a time when the held minutiae grow.
 _MINUTIAE_CHUNK_PERSONS = 4096
+#: Held minutiae are built once a gallery object has re-ranked one query per this many persons
+#: (building costs ~0.1 ms a person, a held search saves a few ms).
+_HOLD_PERSONS_PER_QUERY = 64
+#: ``_rerank(held=_LOOKUP)``: find the candidates in the held minutiae by their store rows.
+_LOOKUP = object()
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,7 @@ class Gallery:
         self._lock = threading.RLock()
         self._state = _State(code_params.dim)
         self._closed = False
+        self._queries = 0  # queries re-ranked since opening (when to build held minutiae)
         self._load_cache()
 
     # --- opening and closing -----------------------------------------------------------------
@@ -501,7 +510,8 @@ class Gallery:
         rows, codes, present = self._store.codes_after(s.max_row, self._code.dim)
         s.append(rows, person_vectors(codes, present).astype(np.float16), present)
         s.generation = generation
-        self._hold_minutiae(s)
+        if s.minutiae is not None:
+            self._hold_minutiae(s)
         if s.rows.size and (~s.alive).sum() > 0.1 * s.rows.size:
             s.compact()
         return s
@@ -509,6 +519,15 @@ class Gallery:
     @property
     def _holds_minutiae(self) -> bool:
         return isinstance(self._matcher, BiocoreMatchFn)
+
+    def _held_after(self, s: _State, queries: int) -> GalleryMinutiae | None:
+        """Count ``queries`` about to be re-ranked; the held minutiae, built when that pays off, or None."""
+        if not self._holds_minutiae:
+            return None
+        self._queries += queries
+        if s.minutiae is None and self._queries * _HOLD_PERSONS_PER_QUERY >= s.rows.size:
+            self._hold_minutiae(s)
+        return s.minutiae
 
     def _hold_minutiae(self, s: _State) -> None:
         """Extend the held minutiae to every person of the state (decoding new persons' templates)."""
@@ -526,8 +545,6 @@ class Gallery:
 
     def _ensure_index(self) -> _State:
         s = self._refresh()
-        if s.minutiae is None or s.minutiae.persons < s.rows.size:
-            self._hold_minutiae(s)  # e.g. a cache written without them
         factory = index_mod.factory_for(int(s.rows.size), self.params)
         if s.index is not None and s.factory != factory and not (factory.startswith("IVF") and s.factory.startswith("IVF")):
             s.index, s.indexed = None, 0
@@ -553,6 +570,8 @@ class Gallery:
             if (~s.alive).any():
                 s.compact()
                 s = self._ensure_index()
+            if self._holds_minutiae:
+                self._hold_minutiae(s)
             d = self._cache_dir()
             tmp = d / "tmp"
             try:
@@ -697,7 +716,7 @@ class Gallery:
                 lists.append((p, sc, rows_all[p], np.asarray(s.vectors[p], np.float32)))
             all_rows = np.unique(np.concatenate([l[2] for l in lists])) if lists else np.zeros(0, np.int64)
             identities = dict(zip(all_rows.tolist(), self._store.identities(all_rows)))
-            held = s.minutiae if self._holds_minutiae else None
+            held = self._held_after(s, vectors.shape[0])
             stored = self._store.templates_of(all_rows) if self._matcher is not None and held is None else {}
         results = []
         for q, (p, code_scores, rows, cand_vectors) in enumerate(lists):
@@ -705,26 +724,30 @@ class Gallery:
                                         dim, k, threshold, held=None if held is None else (held, p)))
         return results
 
-    def _held_positions(self, rows: np.ndarray) -> tuple[GalleryMinutiae, np.ndarray]:
-        """The held minutiae and the positions of store ``rows`` in them (-1: not a live person)."""
+    def _held_positions(self, rows: np.ndarray) -> tuple[GalleryMinutiae, np.ndarray] | None:
+        """The held minutiae and the positions of store ``rows`` in them (-1: not a live person), or
+        None while the gallery holds none."""
         with self._lock:
             s = self._refresh()
-            if s.minutiae is None or s.minutiae.persons < s.rows.size:
-                self._hold_minutiae(s)
-            minutiae, state_rows, alive = s.minutiae, s.rows, s.alive
+            minutiae, state_rows, alive = self._held_after(s, 1), s.rows, s.alive
+        if minutiae is None:
+            return None
         if state_rows.size == 0:
             return minutiae, np.full(rows.size, -1, np.int64)
         pos = np.minimum(np.searchsorted(state_rows, rows), state_rows.size - 1)
         return minutiae, np.where((state_rows[pos] == rows) & alive[pos], pos, -1)
 
-    def _rerank(self, qvec, probe, rows, code_scores, cand_vectors, stored, identities, dim, k, threshold, held=None):
-        """Re-rank one query's shortlist. With biocore's matcher the candidates' templates come from the
-        held minutiae (``held``: (minutiae, person positions), looked up from ``rows`` when absent, so
-        ``stored`` is not read); other matchers read ``stored`` {row: {finger: template bytes}}."""
+    def _rerank(self, qvec, probe, rows, code_scores, cand_vectors, stored, identities, dim, k, threshold,
+                held=_LOOKUP):
+        """Re-rank one query's shortlist. The candidates' templates come from the held minutiae when
+        ``held`` is (minutiae, person positions) or, by default, when the gallery holds them (looked
+        up by ``rows``); otherwise (``held`` None, other matchers) from ``stored`` {row: {finger: bytes}}."""
         if rows.size == 0:
             return []
-        if self._holds_minutiae:
-            minutiae, positions = held if held is not None else self._held_positions(np.asarray(rows, np.int64))
+        if held is _LOOKUP:
+            held = self._held_positions(np.asarray(rows, np.int64)) if self._holds_minutiae else None
+        if held is not None:
+            minutiae, positions = held
             per_finger = finger_scores_prepared(probe, minutiae, positions, self._matcher)
             method = "matcher"
         elif self._matcher is not None:

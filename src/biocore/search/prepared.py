@@ -144,4 +144,5 @@ class GalleryMinutiae:
                 or a["held"].dtype != bool or a["offsets"].dtype != np.int64 or int(a["offsets"][-1]) != total
                 or any(a[k].shape != (total,) or a[k].dtype != d for k, d in FIELDS.items())):
             return None
-        return cls(a["offsets"], a["held"], *(a[k] for k in FIELDS))
+        # plain ndarray views of the maps: gathering from them skips np.memmap's per-index bookkeeping
+        return cls(*(np.asarray(a[k]) for k in ("offsets", "held", *FIELDS)))
