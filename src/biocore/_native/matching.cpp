@@ -134,31 +134,35 @@ inline float fast_atan2(float y, float x) {
 // Builds the edge table of n minutiae into edges[n*K] / count[n]: the K nearest neighbours
 // within max_edge_px, by increasing length (ties: lower index first).
 void build_edges(int n, const float* x, const float* y, const uint16_t* angle, const Params& prm, Edge* edges,
-                 uint8_t* count, std::vector<std::pair<float, int>>& scratch) {
+                 uint8_t* count, std::vector<uint64_t>& scratch) {
     const int K = prm.neighbors;
     const float max2 = prm.max_edge_px * prm.max_edge_px;
-    scratch.resize(K + 1);
+    scratch.resize(static_cast<std::size_t>(std::max(n, 1)));
+    uint64_t* keys = scratch.data();
     for (int i = 0; i < n; ++i) {
-        int m = 0;  // insertion into a sorted top-K list: K is small, n moderate
+        // key: the squared length's bits (monotonic for positive floats) over the neighbour index,
+        // so ascending keys order by length, ties by lower index; collected without branches
+        int m = 0;
         for (int j = 0; j < n; ++j) {
-            if (j == i) continue;
             float dx = x[j] - x[i], dy = y[j] - y[i];
             float d2 = dx * dx + dy * dy;
-            if (d2 > max2 || d2 <= 0.0f) continue;
-            if (m == K && d2 >= scratch[K - 1].first) continue;
-            int q = m < K ? m++ : K - 1;
-            while (q > 0 && scratch[q - 1].first > d2) {
-                scratch[q] = scratch[q - 1];
-                --q;
-            }
-            scratch[q] = {d2, j};
+            uint32_t bits;
+            std::memcpy(&bits, &d2, sizeof bits);
+            keys[m] = (static_cast<uint64_t>(bits) << 32) | static_cast<uint32_t>(j);
+            m += (j != i) & (d2 <= max2) & (d2 > 0.0f);
         }
+        if (m > K) {
+            std::nth_element(keys, keys + K, keys + m);
+            m = K;
+        }
+        std::sort(keys, keys + m);
         Edge* out = edges + static_cast<std::size_t>(i) * K;
         for (int e = 0; e < m; ++e) {
-            int j = scratch[e].second;
+            int j = static_cast<int>(keys[e] & 0xFFFFFFFFu);
             float dx = x[j] - x[i], dy = y[j] - y[i];
+            float d2 = dx * dx + dy * dy;
             uint16_t dir = to_steps(fast_atan2(-dy, dx));
-            out[e] = Edge{std::sqrt(scratch[e].first), static_cast<uint16_t>(j),
+            out[e] = Edge{std::sqrt(d2), static_cast<uint16_t>(j),
                           static_cast<uint16_t>(dir - angle[i]), static_cast<uint16_t>(dir - angle[j]), 0};
         }
         for (int e = m; e < K; ++e) out[e] = Edge{0.0f, 0, 0, 0, 0};
@@ -291,7 +295,7 @@ struct Workspace {
     std::vector<Pending> heap;
     std::vector<uint32_t> roots;
     std::vector<uint64_t> root_keys;
-    std::vector<std::pair<float, int>> scratch;
+    std::vector<uint64_t> scratch;  // build_edges
     std::vector<uint32_t> grid_start;  // vote_pair: probe edges by (length bin, a1 bin), CSR
     std::vector<Edge> grid_entries;
 };
@@ -614,7 +618,7 @@ py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, con
     {
         py::gil_scoped_release release;
         parallel_for(T, threads, 256, [&](std::size_t b, std::size_t e) {
-            std::vector<std::pair<float, int>> scratch;
+            std::vector<uint64_t> scratch;
             for (std::size_t t = b; t < e; ++t) {
                 int64_t s = off[t];
                 build_edges(static_cast<int>(off[t + 1] - s), px + s, py_ + s, pa + s, prm, pe + s * prm.neighbors,
