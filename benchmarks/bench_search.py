@@ -62,8 +62,8 @@ def bench_gallery(args: argparse.Namespace) -> None:
     cache_s = time.perf_counter() - t0
     print(f"gallery: {n} persons x 10 fingers, matcher={'yes' if g.has_matcher else 'no'}")
     print(f"  enroll (codes + SQLite, durable)   {build:8.1f} s   ({n / build:,.0f} persons/s)")
-    print(f"  first-stage index + held minutiae  {index_s:8.1f} s   faiss factory {factory!r}")
-    print(f"  cache write (memory-mapped arrays) {cache_s:8.1f} s")
+    print(f"  first-stage index build            {index_s:8.1f} s   faiss factory {factory!r}")
+    print(f"  cache write (+ held minutiae)      {cache_s:8.1f} s   (memory-mapped arrays)")
     print(f"  disk                               {disk_bytes(root / 'g') / 1e6:8.1f} MB  ({disk_bytes(root / 'g') / n:,.0f} B/person)")
     print(f"  first-stage RAM (faiss index)      {ram / n:8.0f} B/person")
     g.close()
