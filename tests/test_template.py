@@ -138,3 +138,13 @@ def test_unknown_format_is_a_clear_error():
         biocore.templates.encode(make(), "jpeg")
     with pytest.raises(biocore.errors.UnsupportedFormat, match="could not detect"):
         biocore.templates.decode(b"\x00\x01\x02\x03 not a template")
+
+
+def test_pickle_round_trip_keeps_fields_and_immutability():
+    import pickle
+
+    t = make()
+    back = pickle.loads(pickle.dumps(t))
+    assert back == t and back is not t
+    with pytest.raises(ValueError):
+        back.x[0] = 1

@@ -265,6 +265,12 @@ class Template:
             finger=self.finger, image_quality=self.image_quality,
         )
 
+    def __reduce__(self):
+        # Pickle (multiprocessing, Dask) through the trusted constructor: the fields were validated.
+        meta = {"width": self.width, "height": self.height, "dpi": self.dpi, "finger": self.finger,
+                "image_quality": self.image_quality}
+        return (_unpickle, (self.x, self.y, self.angle, self.kind, self.quality, meta))
+
     def to_bytes(self) -> bytes:
         """Encode in the compact, checksummed ``biocore`` format (exact round trip)."""
         from .biocore_format import encode_one
@@ -277,6 +283,11 @@ class Template:
         from .biocore_format import decode_one
 
         return decode_one(data)
+
+
+def _unpickle(x, y, angle, kind, quality, meta) -> Template:
+    return Template._trusted(np.array(x, np.int32), np.array(y, np.int32), np.array(angle, np.float32),
+                             np.array(kind, np.uint8), np.array(quality, np.uint8), **meta)
 
 
 def _meta(value: Any, name: str, lo: int, hi: int) -> int:
