@@ -409,10 +409,15 @@ void expand(const View& p, const View& c, int i, int a, const Params& prm, Works
     const Edge* ce = c.edges + static_cast<std::size_t>(a) * c.k;
     int np = p.count[i], nc = c.count[a];
     int lo = 0;
+    const float guard = prm.length_tolerance_rel_guard();
     for (int u = 0; u < np; ++u) {
-        float tol = prm.length_tolerance(pe[u].len);
-        while (lo < nc && ce[lo].len < pe[u].len - tol * 1.2f) ++lo;  // both lists sorted by length
-        for (int v = lo; v < nc && ce[v].len <= pe[u].len + tol * 1.2f; ++v) {
+        // candidate lengths L' that can agree with L lie in [L - tolerance(L), (L + px) / (1 - rel)]
+        // (a hair wider against rounding); both lists are sorted by length
+        const float len = pe[u].len;
+        const float lower = len - prm.length_tolerance(len) - 1e-3f;
+        const float upper = (len + prm.length_tolerance_px) / guard + 1e-3f;
+        while (lo < nc && ce[lo].len < lower) ++lo;
+        for (int v = lo; v < nc && ce[v].len <= upper; ++v) {
             if (!edges_agree(pe[u], ce[v], prm)) continue;
             int pj = pe[u].j, cj = ce[v].j;
             int have = ws.p2c[pj];
