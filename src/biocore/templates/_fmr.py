@@ -478,3 +478,41 @@ def write_view_v20(w: Writer, t: Template, v, unit: AngleUnit, k: int, *, inclus
     w.u8(len(t), f"{where}: minutia count")
     write_minutiae(w, t, unit)
     write_extended(w, v.extended, unit, where, inclusive=inclusive)
+
+
+def encode_v20_views(
+    templates: list[Template], views, impression_type: int, device, fmt: str, unit: AngleUnit,
+    *, inclusive: bool | None = True,
+) -> tuple[list, Writer]:
+    """The finger views of an ISO 2005 / ANSI 2004 record: (view plan, written view bytes).
+
+    Checks what both formats share: one image size and resolution per record, at most 255 views,
+    certification 0-15 and device id 0-4095 in the capture-equipment field.
+    """
+    check_shared_image(templates, fmt)
+    plan = view_plan(templates, views, impression_type, device, fmt)
+    if len(plan) > 255:
+        raise InvalidTemplate(f"templates: {fmt} holds at most 255 views, got {len(plan)}")
+    dev = plan[0].device
+    if not 0 <= dev.certification <= 15 or not 0 <= dev.device_id <= 0x0FFF:
+        raise InvalidTemplate(
+            f"device: {fmt} holds certification 0-15 and device_id 0-4095, got {dev.certification}, {dev.device_id}"
+        )
+    body = Writer(fmt)
+    for k, (t, v) in enumerate(zip(templates, plan)):
+        write_view_v20(body, t, v, unit, k, inclusive=inclusive)
+    return plan, body
+
+
+def write_v20_image_header(w: Writer, templates: list[Template], plan: list, body: Writer) -> None:
+    """Capture equipment, image size, resolution and view count shared by ISO 2005 and ANSI 2004, then the views."""
+    dev = plan[0].device
+    w.u16((dev.certification << 12) | dev.device_id, "capture equipment")
+    t0, v0 = templates[0], plan[0]
+    w.u16(t0.width, "image width")
+    w.u16(t0.height, "image height")
+    w.u16(v0.x_ppcm, "x resolution")
+    w.u16(v0.y_ppcm, "y resolution")
+    w.u8(len(plan), "number of views")
+    w.u8(0, "reserved")
+    w.raw(body.getvalue())

@@ -103,18 +103,8 @@ def encode(
     templates: list[Template], *, views=None, impression_type: int = 0, device: CaptureDevice | None = None
 ) -> bytes:
     """Encode templates as one record with one finger view each (they must share size and dpi)."""
-    _fmr.check_shared_image(templates, NAME)
-    plan = _fmr.view_plan(templates, views, impression_type, device, NAME)
-    if len(plan) > 255:
-        raise InvalidTemplate(f"templates: {NAME} holds at most 255 views, got {len(plan)}")
-    body = Writer(NAME)
-    for k, (t, v) in enumerate(zip(templates, plan)):
-        _fmr.write_view_v20(body, t, v, _fmr.ANSI_ANGLE, k)
+    plan, body = _fmr.encode_v20_views(templates, views, impression_type, device, NAME, _fmr.ANSI_ANGLE)
     dev = plan[0].device
-    if not 0 <= dev.certification <= 15 or not 0 <= dev.device_id <= 0x0FFF:
-        raise InvalidTemplate(
-            f"device: {NAME} holds certification 0-15 and device_id 0-4095, got {dev.certification}, {dev.device_id}"
-        )
     w = Writer(NAME)
     w.raw(MAGIC + VERSION)
     total = HEADER_SIZE + len(body)
@@ -125,13 +115,5 @@ def encode(
         w.u32(total + 4, "long record length")
     w.u16(dev.vendor_id, "device.vendor_id (CBEFF product owner)")
     w.u16(dev.product_type, "device.product_type (CBEFF product type)")
-    w.u16((dev.certification << 12) | dev.device_id, "capture equipment")
-    t0, v0 = templates[0], plan[0]
-    w.u16(t0.width, "image width")
-    w.u16(t0.height, "image height")
-    w.u16(v0.x_ppcm, "x resolution")
-    w.u16(v0.y_ppcm, "y resolution")
-    w.u8(len(plan), "number of views")
-    w.u8(0, "reserved")
-    w.raw(body.getvalue())
+    _fmr.write_v20_image_header(w, templates, plan, body)
     return w.getvalue()
