@@ -15,6 +15,7 @@ from biocore import errors
         (errors.UnsupportedFormat, ValueError),
         (errors.GalleryError, OSError),
         (errors.MissingDependency, ImportError),
+        (errors.ClusterError, ConnectionError),
     ],
 )
 def test_every_error_is_a_biocore_error_and_the_expected_builtin(cls, builtin):

@@ -15,6 +15,7 @@ __all__ = [
     "UnsupportedFormat",
     "GalleryError",
     "MissingDependency",
+    "ClusterError",
 ]
 
 
@@ -44,3 +45,7 @@ class GalleryError(BiocoreError, OSError):
 
 class MissingDependency(BiocoreError, ImportError):
     """An optional dependency (an extra such as ``biocore[plot]``) is needed but not installed."""
+
+
+class ClusterError(BiocoreError, ConnectionError):
+    """The Dask cluster is unreachable, has no workers, or runs another biocore version."""

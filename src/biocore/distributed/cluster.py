@@ -10,16 +10,12 @@ import re
 from typing import Any
 
 from .._version import __version__
-from ..errors import BiocoreError, InvalidArgument, MissingDependency
+from ..errors import ClusterError, InvalidArgument, MissingDependency
 from .manifest import FORMAT_VERSION
 
 __all__ = ["ClusterError", "connect", "check_workers", "require_dask", "worker_versions"]
 
 EXTRA = "biocore[distributed]"
-
-
-class ClusterError(BiocoreError, ConnectionError):
-    """The Dask cluster is unreachable, has no workers, or runs another biocore."""
 
 
 def require_dask() -> Any:
