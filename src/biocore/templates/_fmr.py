@@ -516,3 +516,22 @@ def write_v20_image_header(w: Writer, templates: list[Template], plan: list, bod
     w.u8(len(plan), "number of views")
     w.u8(0, "reserved")
     w.raw(body.getvalue())
+
+
+def open_record(data, fmt: str, magic: bytes, version: bytes, read_as: str, strict: bool) -> tuple[Reader, Issues, memoryview]:
+    """Start decoding a minutiae record: check the format identifier, tolerate a wrong version.
+
+    Returns the reader (positioned after the 8 identifier/version bytes), the repair log and the
+    buffer. A wrong format identifier is an error; a wrong version is a repair (``read_as`` says how
+    the record is then read).
+    """
+    buf = as_buffer(data)
+    issues = Issues(fmt, strict)
+    r = Reader(buf, fmt)
+    got = r.take(4, "header: format identifier")
+    if got != magic:
+        raise InvalidTemplate(f"{fmt}: byte 0: expected format identifier {magic!r}, got {got!r}")
+    got = r.take(4, "header: version")
+    if got != version:
+        issues.fix("byte 4", f"version {got!r}, expected {version!r}", f"read it as {read_as}")
+    return r, issues, buf

@@ -25,9 +25,8 @@ ANSI INCITS 378-2004, Information technology -- Finger Minutiae Format for Data 
 
 from __future__ import annotations
 
-from ..errors import InvalidTemplate
 from . import _fmr
-from ._bytes import Issues, Reader, Writer
+from ._bytes import Writer
 from .iso19794_2_2005 import is_iso_length_layout
 from .report import CaptureDevice, DecodeReport
 from .template import Template
@@ -52,15 +51,7 @@ def detect(data: bytes) -> bool:
 
 def decode_report(data: bytes | bytearray | memoryview, *, strict: bool = True) -> DecodeReport:
     """Decode a record into its views; see :func:`biocore.templates.decode_report`."""
-    buf = _fmr.as_buffer(data)
-    issues = Issues(NAME, strict)
-    r = Reader(buf, NAME)
-    magic = r.take(4, "header: format identifier")
-    if magic != MAGIC:
-        raise InvalidTemplate(f"{NAME}: byte 0: expected format identifier {MAGIC!r}, got {magic!r}")
-    version = r.take(4, "header: version")
-    if version != VERSION:
-        issues.fix("byte 4", f"version {version!r}, expected {VERSION!r}", "read it as a 2004 record")
+    r, issues, buf = _fmr.open_record(data, NAME, MAGIC, VERSION, "a 2004 record", strict)
     declared = r.u16("header: record length")
     header_size = HEADER_SIZE
     if declared == 0:

@@ -66,15 +66,7 @@ def detect(data: bytes) -> bool:
 
 def decode_report(data: bytes | bytearray | memoryview, *, strict: bool = True) -> DecodeReport:
     """Decode a record into its views; see :func:`biocore.templates.decode_report`."""
-    buf = _fmr.as_buffer(data)
-    issues = Issues(NAME, strict)
-    r = Reader(buf, NAME)
-    magic = r.take(4, "header: format identifier")
-    if magic != MAGIC:
-        raise InvalidTemplate(f"{NAME}: byte 0: expected format identifier {MAGIC!r}, got {magic!r}")
-    version = r.take(4, "header: version")
-    if version != VERSION:
-        issues.fix("byte 4", f"version {version!r}, expected {VERSION!r}", "read it as a 2005 record")
+    r, issues, buf = _fmr.open_record(data, NAME, MAGIC, VERSION, "a 2005 record", strict)
     declared = r.u32("header: record length")
     r.end = _fmr.record_extent(declared, len(buf), HEADER_SIZE, issues)
     equipment = r.u16("header: capture equipment")
