@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import pickle
 import sys
@@ -70,6 +71,14 @@ def biocore_scores(templates, pairs) -> np.ndarray:
     return out
 
 
+def extractor_fingerprint() -> str:
+    """A short hash of the extractor's source, so cached extractions go stale when the extractor changes."""
+    digest = hashlib.sha256()
+    for source in sorted((Path(biocore.__file__).parent / "minutiae").glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def run_set(folder: Path, nbis, extract: bool, cache: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     images = list_fvc_folder(folder)
     dpi = KNOWN_DPI.get(folder.name, 500)
@@ -82,7 +91,7 @@ def run_set(folder: Path, nbis, extract: bool, cache: Path) -> dict[str, tuple[n
         "mindtct+biocore": (biocore_scores(theirs, genuine), biocore_scores(theirs, impostor)),
     }
     if extract:
-        cached = cache / f"{folder.name}.biocore-extract.pkl"
+        cached = cache / f"{folder.name}.{extractor_fingerprint()}.biocore-extract.pkl"
         if cached.exists():
             ours = [biocore.Template.from_bytes(b) for b in pickle.loads(cached.read_bytes())]
         else:
