@@ -55,14 +55,8 @@ def _detect_am1(data: bytes) -> bool:
     return bytes(data[:8]) == MAGIC + AM1_VERSION
 
 
-def _decode(buf: memoryview, name: str, version: bytes, issues: Issues, header_size: int) -> DecodeReport:
-    r = Reader(buf, name)
-    magic = r.take(4, "header: format identifier")
-    if magic != MAGIC:
-        raise InvalidTemplate(f"{name}: byte 0: expected format identifier {MAGIC!r}, got {magic!r}")
-    got = r.take(4, "header: version")
-    if got != version:
-        issues.fix("byte 4", f"version {got!r}, expected {version!r}", f"read it as {name}")
+def _decode(buf: memoryview, name: str, version: bytes, strict: bool, header_size: int) -> DecodeReport:
+    r, issues, buf = _fmr.open_record(buf, name, MAGIC, version, name, strict)
     declared = r.u32("header: record length")
     r.end = _fmr.record_extent(declared, len(buf), header_size, issues)
     owner = r.u16("header: CBEFF product owner")
@@ -121,14 +115,14 @@ def _read_view(r: Reader, k: int, issues: Issues, device: CaptureDevice) -> tupl
 def _report(data, strict: bool, name: str, version: bytes) -> DecodeReport:
     buf = _fmr.as_buffer(data)
     try:
-        return _decode(buf, name, version, Issues(name, True), HEADER_SIZE)
+        return _decode(buf, name, version, True, HEADER_SIZE)
     except InvalidTemplate as standard_error:
         if strict:
             raise
         try:  # a 2007-draft record parses cleanly with the shorter header
-            report = _decode(buf, name, version, Issues(name, True), DRAFT_HEADER_SIZE)
+            report = _decode(buf, name, version, True, DRAFT_HEADER_SIZE)
         except InvalidTemplate:
-            return _decode(buf, name, version, Issues(name, False), HEADER_SIZE)
+            return _decode(buf, name, version, False, HEADER_SIZE)
         del standard_error
         report.repairs.append(
             Repair(where="header", problem="the record does not parse with the 21-byte 2009 header",
