@@ -504,6 +504,22 @@ def encode_v20_views(
     return plan, body
 
 
+def read_v20_image_header(r: Reader, issues: Issues) -> tuple[int, int, int, int, int, int]:
+    """Read what :func:`write_v20_image_header` writes: equipment, width, height, x / y px/cm, view count."""
+    equipment = r.u16("header: capture equipment")
+    width = r.u16("header: image width")
+    height = r.u16("header: image height")
+    at = r.pos
+    xres = r.u16("header: x resolution")
+    yres = r.u16("header: y resolution")
+    n_views = r.u8("header: number of views")
+    reserved = r.u8("header: reserved byte")
+    if reserved:
+        issues.fix(f"byte {r.pos - 1}", f"reserved byte is {reserved}, expected 0", "ignore it")
+    xres, yres = check_resolution(xres, yres, f"header at byte {at}", issues)
+    return equipment, width, height, xres, yres, n_views
+
+
 def write_v20_image_header(w: Writer, templates: list[Template], plan: list, body: Writer) -> None:
     """Capture equipment, image size, resolution and view count shared by ISO 2005 and ANSI 2004, then the views."""
     dev = plan[0].device

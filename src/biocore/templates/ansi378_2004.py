@@ -60,16 +60,7 @@ def decode_report(data: bytes | bytearray | memoryview, *, strict: bool = True) 
     r.end = _fmr.record_extent(declared, len(buf), header_size, issues)
     owner = r.u16("header: CBEFF product owner")
     ptype = r.u16("header: CBEFF product type")
-    equipment = r.u16("header: capture equipment")
-    width = r.u16("header: image width")
-    height = r.u16("header: image height")
-    xres = r.u16("header: x resolution")
-    yres = r.u16("header: y resolution")
-    n_views = r.u8("header: number of views")
-    reserved = r.u8("header: reserved byte")
-    if reserved:
-        issues.fix(f"byte {r.pos - 1}", f"reserved byte is {reserved}, expected 0", "ignore it")
-    xres, yres = _fmr.check_resolution(xres, yres, "header", issues)
+    equipment, width, height, xres, yres, n_views = _fmr.read_v20_image_header(r, issues)
     device = CaptureDevice(
         device_id=equipment & 0x0FFF, certification=equipment >> 12, vendor_id=owner, product_type=ptype
     )
