@@ -124,9 +124,9 @@ def test_minutiae_features_against_naive_count():
     t = Template(x, y, np.zeros(n), np.ones(n, np.uint8), quality, width=300, height=300, dpi=500)
     mask = np.zeros((300, 300), bool)
     mask[40:260, 60:280] = True
-    f = minutiae_features(t, mask, 1.0, P)
-    rows, cols = np.nonzero(mask[::4, ::4])
-    cy, cx = 4 * rows.mean(), 4 * cols.mean()
+    f = minutiae_features(t, area_features(mask, P), mask.shape, 1.0, P)
+    rows, cols = np.nonzero(mask)
+    cy, cx = rows.mean(), cols.mean()
     near = [i for i in range(n) if math.hypot(x[i] - cx, y[i] - cy) <= P.centre_radius_px]
     assert f["minutiae_count"] == n
     assert f["centre_minutiae_count"] == len(near)

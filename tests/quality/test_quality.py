@@ -79,18 +79,26 @@ def test_thinning_ridges_is_too_light_or_dry(real):
     assert "too_light_or_dry" not in finger_quality(real).codes
 
 
-def test_traced_path_matches_standalone_and_adds_minutiae(good):
-    alone = finger_quality(good)
-    template, fast = extract_with_quality(good)
-    assert abs(fast.score - alone.score) <= 1
-    for name, value in alone.features.items():
-        # Extraction measures frequency on the print's bounding box: borders differ slightly.
-        rel = 0.05 if name in ("frequency_variation", "ridge_period_px") else 1e-5
-        assert fast.features[name] == pytest.approx(value, rel=rel, abs=1e-6), name
-    assert fast.features["minutiae_count"] == len(template)
-    with biocore.trace(*TRACE_NAMES) as t:
-        biocore.extract(good)
-    assert finger_quality(good, stages=t).score == fast.score
+def test_extraction_stores_the_score_and_the_paths_agree(good, real):
+    for image, dpi in ((good, 500), (real, 569)):
+        alone = finger_quality(image, dpi=dpi)
+        template, fast = extract_with_quality(image, dpi=dpi)
+        # Extraction scores the capture on the same stage outputs: identical numbers, on the template too.
+        assert template.image_quality == fast.score == alone.score > 0
+        assert biocore.extract(image, dpi=dpi).image_quality == alone.score
+        for name, value in alone.features.items():
+            assert fast.features[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+        assert fast.feedback == alone.feedback
+        assert fast.features["minutiae_count"] == len(template)
+        with biocore.trace(*TRACE_NAMES) as t:
+            biocore.extract(image, dpi=dpi)
+        assert finger_quality(image, dpi=dpi, stages=t) == fast
+
+
+def test_blank_capture_through_the_traced_path_is_no_finger():
+    blank = np.full((200, 200), 230, np.uint8)
+    template, q = extract_with_quality(blank)
+    assert template.image_quality == q.score == 0 and q.codes == ["no_finger"]
 
 
 def test_dpi_is_honoured(real):
@@ -113,6 +121,10 @@ def test_bad_arguments(good):
         finger_quality(good, dpi=5)
     with pytest.raises(InvalidArgument, match="stages"):
         finger_quality(good, stages={"mask": np.zeros((3, 3), bool)})
+    with pytest.raises(InvalidArgument, match="stages"):  # a trace of another image
+        finger_quality(good, stages={"minutiae": biocore.extract(good[:200, :200]), "quality": None})
+    with pytest.raises(InvalidArgument, match="stages"):
+        finger_quality(good, stages={"minutiae": biocore.extract(good), "quality": 3})
     with pytest.raises(InvalidArgument, match="stages"):
         finger_quality(good, stages=42)
     with pytest.raises(InvalidArgument, match="parameters"):

@@ -19,7 +19,7 @@ from .frequency import dominant_period, ridge_frequency
 from .normalization import normalize
 from .orientation import OrientationField, orientation_field
 from .parameters import DEFAULT_PARAMETERS, ExtractionParameters
-from .quality import image_quality, minutia_quality
+from .quality import minutia_quality
 from .segmentation import segment
 from .thinning import thin
 
@@ -54,7 +54,8 @@ def extract(
     -------
     Template
         Minutiae with ISO/IEC 19794-2 directions, per-minutia quality 0-100, ``width``,
-        ``height``, ``dpi``, ``finger`` and ``image_quality`` (0-100). A blank or non-fingerprint
+        ``height``, ``dpi``, ``finger`` and ``image_quality`` (0-100, the
+        :func:`biocore.finger_quality` score of the capture). A blank or non-fingerprint
         image gives a template with no minutiae and ``image_quality`` 0.
 
     Raises
@@ -119,7 +120,12 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
     record("minutiae_raw", lambda: _from_candidates(raw, angle, np.zeros(len(raw)), gray, dpi, finger, scale, 0))
     keep = remove_false_minutiae(raw, border, reliability, p)
     quality = minutia_quality(reliability[keep], border[keep], p)
-    template = _from_candidates(raw.select(keep), angle[keep], quality, gray, dpi, finger, scale, image_quality(field, mask))
+    # The capture's quality score (biocore.finger_quality) from these stages; imported here because
+    # biocore.quality builds on this package.
+    from ..quality.assess import assess_stages
+
+    image_q = assess_stages(work, mask, box, normalized, inside, frequency).score
+    template = _from_candidates(raw.select(keep), angle[keep], quality, gray, dpi, finger, scale, image_q)
     record("minutiae", template)
     return template
 

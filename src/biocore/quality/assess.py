@@ -6,15 +6,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .._shared.tracing import record, trace
 from .._shared.validation import as_gray_image, check_int
 from ..errors import InvalidArgument
+from ..minutiae.orientation import OrientationField
 from ..templates.template import Template
 from ._blocks import block_mask
 from .area import area_features
 from .clarity import clarity_features
 from .feedback import Feedback, feedback_for
-from .fields import TRACE_NAMES, StageFields, compute_fields, fields_from_trace
+from .fields import TRACE_NAMES, StageFields, compute_fields, stage_fields, to_working_grid
 from .flow import flow_features
 from .frequency import frequency_features
 from .intensity import intensity_features
@@ -22,7 +25,7 @@ from .minutiae import minutiae_features
 from .model import score_from_features
 from .parameters import DEFAULT_PARAMETERS, QualityParameters
 
-__all__ = ["FingerQuality", "finger_quality", "extract_with_quality"]
+__all__ = ["FingerQuality", "finger_quality", "extract_with_quality", "assess_stages"]
 
 MIN_DPI, MAX_DPI = 100, 4000
 
@@ -78,10 +81,11 @@ def finger_quality(
     dpi : int, optional
         Resolution of ``image`` (100-4000 ppi); features are measured on the 500 ppi grid.
     stages : Trace or mapping, optional
-        The extractor's stage outputs for this image, from
-        ``with biocore.trace(*biocore.quality.TRACE_NAMES) as t: biocore.extract(image, dpi=dpi)``;
-        quality then reuses them (a few ms) and adds the minutiae features. Without it the first
-        four extraction stages run here. :func:`extract_with_quality` does both in one call.
+        A trace of this image's extraction, from
+        ``with biocore.trace(*biocore.quality.TRACE_NAMES) as t: biocore.extract(image, dpi=dpi)``:
+        extraction already scored the capture (its template's ``image_quality`` is ``score``), so
+        nothing is recomputed and the minutiae features are added. Without it the first four
+        extraction stages run here. :func:`extract_with_quality` does both in one call.
     parameters : QualityParameters, optional
 
     Returns
@@ -117,22 +121,55 @@ def finger_quality(
     if not isinstance(parameters, QualityParameters):
         raise InvalidArgument(f"parameters: expected a QualityParameters, got {type(parameters).__name__}")
     if stages is None:
-        fields = compute_fields(gray, dpi)
+        result = assess(compute_fields(gray, dpi), parameters)
     elif isinstance(stages, Mapping) or hasattr(stages, "__contains__") and hasattr(stages, "__getitem__"):
-        fields = fields_from_trace(gray, dpi, stages)
+        result = _from_trace(gray, dpi, stages, parameters)
     else:
         raise InvalidArgument(f"stages: expected a biocore.Trace or a mapping of stage outputs, got {type(stages).__name__}")
-    result = assess(fields, parameters)
     record("quality", result)
     return result
+
+
+def _from_trace(gray, dpi: int, stages: Mapping[str, Any], parameters: QualityParameters) -> FingerQuality:
+    """The quality extraction recorded, plus the minutiae features of its template."""
+    if "minutiae" not in stages:
+        raise InvalidArgument(f"stages: expected a trace of biocore.extract holding {list(TRACE_NAMES)}, missing ['minutiae']")
+    template = stages["minutiae"]
+    if not isinstance(template, Template):
+        raise InvalidArgument(f"stages: 'minutiae' should be a Template, got {type(template).__name__}")
+    if (template.height, template.width) != gray.shape:
+        raise InvalidArgument(
+            f"stages: the traced template is {template.height} x {template.width} px but the image is "
+            f"{gray.shape[0]} x {gray.shape[1]} px (was the trace taken on this image?)"
+        )
+    if "quality" not in stages or parameters is not DEFAULT_PARAMETERS:
+        # A blank image stops extraction before quality; other parameters need their own pass.
+        result = assess(compute_fields(gray, dpi), parameters)
+    else:
+        result = stages["quality"]
+        if not isinstance(result, FingerQuality):
+            raise InvalidArgument(f"stages: 'quality' should be a FingerQuality, got {type(result).__name__}")
+    return _with_minutiae(result, template, gray, dpi, parameters)
+
+
+def _with_minutiae(
+    result: FingerQuality, template: Template, gray, dpi: int, parameters: QualityParameters
+) -> FingerQuality:
+    """``result`` with the minutiae features of ``template`` added (score and feedback unchanged)."""
+    features = dict(result.features)
+    scale = to_working_grid(gray, dpi)[1] if dpi != 500 else 1.0
+    frame = (template.height * scale, template.width * scale)
+    features.update(minutiae_features(template, features, frame, scale, parameters))
+    return FingerQuality(result.score, features, result.feedback)
 
 
 def extract_with_quality(
     image: Any, *, dpi: int = 500, finger: int | None = None, parameters: QualityParameters = DEFAULT_PARAMETERS
 ) -> tuple[Template, FingerQuality]:
-    """Extract minutiae and score the capture in one pass (quality reuses the extraction stages).
+    """Extract minutiae and score the capture in one pass (quality comes from the extraction stages).
 
-    Returns ``(template, quality)``; see :func:`biocore.extract` and :func:`finger_quality`.
+    Returns ``(template, quality)``; ``template.image_quality == quality.score`` with the default
+    parameters. See :func:`biocore.extract` and :func:`finger_quality`.
     """
     from ..minutiae import extract
 
@@ -142,16 +179,48 @@ def extract_with_quality(
     return template, finger_quality(gray, dpi=dpi, stages=stages, parameters=parameters)
 
 
+def assess_stages(
+    work: np.ndarray, mask: np.ndarray, box: tuple[int, int, int, int], normalized: np.ndarray,
+    orientation: OrientationField, frequency: np.ndarray,
+) -> FingerQuality:
+    """Quality from :func:`biocore.extract`'s stage outputs as it runs (its ``image_quality``).
+
+    Parameters
+    ----------
+    work : ndarray, shape (H, W), uint8
+        The image on the 500 ppi working grid.
+    mask : ndarray, shape (H, W), bool
+        Foreground, not empty.
+    box : tuple of int
+        ``(top, bottom, left, right)``: the foreground's bounding box, aligned to the orientation cells.
+    normalized, frequency : ndarray, float32, the box's shape
+        Normalized image and ridge frequency (cycles/px) over the box.
+    orientation : OrientationField
+        Orientation field cropped to the box.
+
+    Returns
+    -------
+    FingerQuality
+        Without the minutiae features (they come after); recorded as ``"quality"`` when traced.
+    """
+    result = assess(stage_fields(work, mask, box, normalized, orientation, frequency), DEFAULT_PARAMETERS)
+    record("quality", result)
+    return result
+
+
 def assess(fields: StageFields, params: QualityParameters) -> FingerQuality:
     """Features, score and feedback from the stage outputs (the recipe, one family per line)."""
-    blocks = block_mask(fields.mask, params.block_px)
-    features: dict[str, float] = {}
-    features.update(area_features(fields.mask, params))
-    features.update(flow_features(fields.coherence, blocks, params))
-    features.update(clarity_features(fields.normalized, fields.mask, blocks, params))
+    features: dict[str, float] = area_features(fields.mask, params)
+    mask = fields.crop(fields.mask)
+    blocks = block_mask(mask, params.block_px) if mask.size else np.zeros((0, 0), bool)
+    features.update(flow_features(fields.coherence, fields.cell_px, blocks, params))
+    features.update(clarity_features(fields.normalized, mask, blocks, params))
     features.update(frequency_features(fields.frequency, blocks, params))
-    features.update(intensity_features(fields.gray, fields.mask, params))
+    if mask.any():
+        features.update(intensity_features(fields.crop(fields.gray), mask, params))
+    else:
+        features.update(intensity_features(fields.gray, fields.mask, params))
     if fields.template is not None:
-        features.update(minutiae_features(fields.template, fields.mask, fields.scale, params))
+        features.update(minutiae_features(fields.template, features, fields.mask.shape, fields.scale, params))
     score = score_from_features(features) if blocks.any() else 0
     return FingerQuality(score, features, tuple(feedback_for(features, params)))

@@ -61,6 +61,8 @@ def _skewness(values: np.ndarray) -> float:
     """Sample skewness (0 for fewer than 3 values or no spread); every other pixel is plenty."""
     if values.size < 3:
         return 0.0
-    centred = values.astype(np.float64) - values.mean()
-    second = float(np.mean(centred * centred))
-    return float(np.mean(centred**3) / second**1.5) if second > 1e-12 else 0.0
+    centred = values.astype(np.float64)
+    centred -= centred.mean()
+    square = centred * centred
+    second = float(square.mean())
+    return float(np.dot(square, centred) / centred.size / second**1.5) if second > 1e-12 else 0.0

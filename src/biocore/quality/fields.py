@@ -1,56 +1,77 @@
-"""The extractor's stage outputs that quality is measured on, computed here or taken from a trace.
+"""The extractor's stage outputs that quality is measured on, on the print's bounding box.
 
 Quality reuses the first stages of :mod:`biocore.minutiae` (normalization, orientation field with
-coherence, segmentation, ridge frequency) instead of recomputing its own. Either they are run here
-(:func:`compute_fields`), or they come from a ``biocore.trace`` opened around ``biocore.extract``
-(:func:`fields_from_trace`), which makes quality almost free on top of extraction.
+coherence, segmentation, ridge frequency) instead of recomputing its own. Extraction works on the
+foreground's bounding box once the mask is known, and so does quality: the box (aligned to the
+orientation cells) is where every block feature is measured, whether the stages were run by
+:func:`biocore.extract` (which hands them to :func:`biocore.quality.assess.assess_stages` as it
+goes, so the template's ``image_quality`` is this score) or here by :func:`compute_fields` for a
+standalone :func:`biocore.finger_quality`. Both paths give the same numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import cv2
 import numpy as np
 
-from ..errors import InvalidArgument
 from ..minutiae.frequency import ridge_frequency
 from ..minutiae.normalization import normalize
-from ..minutiae.orientation import orientation_field
+from ..minutiae.orientation import OrientationField, orientation_field
 from ..minutiae.parameters import DEFAULT_PARAMETERS as EXTRACTION
 from ..minutiae.segmentation import segment
 from ..templates.template import Template
 
-__all__ = ["StageFields", "compute_fields", "fields_from_trace", "TRACE_NAMES", "to_working_grid"]
+__all__ = ["StageFields", "compute_fields", "foreground_box", "TRACE_NAMES", "to_working_grid"]
 
 #: Stage names quality reads from a trace of :func:`biocore.extract`.
-TRACE_NAMES: tuple[str, ...] = ("normalized", "mask", "reliability", "frequency", "minutiae")
+TRACE_NAMES: tuple[str, ...] = ("quality", "minutiae")
+
+Box = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
 class StageFields:
-    """Stage outputs on the extractor's 500 ppi working grid, shape (H, W) each.
+    """Stage outputs on the extractor's 500 ppi working grid.
 
     Attributes
     ----------
-    gray : uint8 image on the working grid.
-    normalized : float32, local mean removed and divided by local contrast; ridges positive.
-    mask : bool foreground.
-    coherence : float32 orientation coherence in [0, 1].
-    frequency : float32 ridge frequency in cycles per pixel.
-    template : Template or None, the minutiae when extraction ran.
-    scale : float, working-grid pixels per input pixel.
+    gray : ndarray, shape (H, W), uint8
+        The image on the working grid (whole frame).
+    mask : ndarray, shape (H, W), bool
+        Foreground (whole frame).
+    box : tuple of int
+        ``(top, bottom, left, right)`` of the foreground's bounding box; the arrays below cover it.
+    normalized : ndarray, shape (bottom - top, right - left), float32
+        Local mean removed and divided by local contrast; ridges positive.
+    coherence : ndarray, float32
+        Orientation coherence in [0, 1] on the orientation cells of the box
+        (``cell_px``-pixel squares, the first one at the box's corner).
+    cell_px : int
+        Side of an orientation cell in pixels.
+    frequency : ndarray, same shape as ``normalized``, float32
+        Ridge frequency in cycles per pixel.
+    template : Template or None
+        The minutiae when extraction ran.
+    scale : float
+        Working-grid pixels per input pixel.
     """
 
     gray: np.ndarray
-    normalized: np.ndarray
     mask: np.ndarray
+    box: Box
+    normalized: np.ndarray
     coherence: np.ndarray
+    cell_px: int
     frequency: np.ndarray
     template: Template | None
     scale: float
+
+    def crop(self, image: np.ndarray) -> np.ndarray:
+        """``image`` (whole-frame, H x W) cut to the box."""
+        top, bottom, left, right = self.box
+        return image[top:bottom, left:right]
 
 
 def to_working_grid(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, float]:
@@ -63,33 +84,35 @@ def to_working_grid(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, float]:
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC), scale
 
 
+def foreground_box(mask: np.ndarray, align: int) -> Box:
+    """(top, bottom, left, right) of the mask's bounding box, widened to multiples of ``align``
+    (clipped to the frame), as extraction crops it."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    top, left = (rows[0] // align) * align, (cols[0] // align) * align
+    bottom = min(mask.shape[0], -(-(rows[-1] + 1) // align) * align)
+    right = min(mask.shape[1], -(-(cols[-1] + 1) // align) * align)
+    return int(top), int(bottom), int(left), int(right)
+
+
+def stage_fields(
+    work: np.ndarray, mask: np.ndarray, box: Box, normalized: np.ndarray, field: OrientationField,
+    frequency: np.ndarray, scale: float = 1.0, template: Template | None = None,
+) -> StageFields:
+    """Bundle the extractor's box-cropped stage outputs (``field`` already cropped to ``box``)."""
+    return StageFields(work, mask, box, normalized, field.coherence, field.block_px, frequency, template, scale)
+
+
 def compute_fields(gray: np.ndarray, dpi: int) -> StageFields:
-    """Run the extractor's first four stages on ``gray`` (uint8, validated) at ``dpi``."""
+    """Run the extractor's first four stages on ``gray`` (uint8, validated) at ``dpi``, as it runs them."""
     work, scale = to_working_grid(gray, dpi)
     normalized, contrast = normalize(work, EXTRACTION)
     field = orientation_field(normalized, EXTRACTION)
     mask = segment(contrast, field, EXTRACTION)
-    frequency = ridge_frequency(normalized, EXTRACTION) if mask.any() else np.zeros(work.shape, np.float32)
-    return StageFields(work, normalized, mask, field.reliability(work.shape), frequency, None, scale)
-
-
-def fields_from_trace(gray: np.ndarray, dpi: int, stages: Mapping[str, Any]) -> StageFields:
-    """Stage outputs recorded by ``biocore.trace(*TRACE_NAMES)`` around ``biocore.extract(gray, dpi=dpi)``."""
-    missing = [name for name in TRACE_NAMES if name not in stages and name != "frequency"]
-    if missing:
-        raise InvalidArgument(
-            f"stages: expected a trace of biocore.extract holding {list(TRACE_NAMES)}, missing {missing}"
-        )
-    work, scale = to_working_grid(gray, dpi)
-    mask = np.asarray(stages["mask"])
-    if mask.shape != work.shape:
-        raise InvalidArgument(
-            f"stages: traced arrays are {mask.shape[0]} x {mask.shape[1]} px but the image on the 500 ppi grid is "
-            f"{work.shape[0]} x {work.shape[1]} px (was the trace taken on this image at this dpi?)"
-        )
-    template = stages["minutiae"]
-    if not isinstance(template, Template):
-        raise InvalidArgument(f"stages: 'minutiae' should be a Template, got {type(template).__name__}")
-    # Blank images stop extraction before the frequency stage.
-    frequency = stages["frequency"] if "frequency" in stages else np.zeros(work.shape, np.float32)
-    return StageFields(work, stages["normalized"], mask, stages["reliability"], frequency, template, scale)
+    if not mask.any():
+        empty = np.zeros((0, 0), np.float32)
+        return StageFields(work, mask, (0, 0, 0, 0), empty, empty, field.block_px, empty, None, scale)
+    box = foreground_box(mask, EXTRACTION.orientation_block_px * EXTRACTION.orientation_downscale)
+    top, bottom, left, right = box
+    inside = normalized[top:bottom, left:right]
+    return stage_fields(work, mask, box, inside, field.crop(*box), ridge_frequency(inside, EXTRACTION), scale)

@@ -21,11 +21,21 @@ from .parameters import QualityParameters
 __all__ = ["flow_features"]
 
 
-def flow_features(coherence: np.ndarray, blocks: np.ndarray, params: QualityParameters) -> dict[str, float]:
-    """Coherence features; ``coherence`` (H, W) float32, ``blocks`` the foreground block mask."""
+def flow_features(
+    coherence: np.ndarray, cell_px: int, blocks: np.ndarray, params: QualityParameters
+) -> dict[str, float]:
+    """Coherence features.
+
+    ``coherence`` is float32 on the extractor's orientation cells (``cell_px`` pixels, dividing
+    ``params.block_px``), aligned with the foreground block mask ``blocks``.
+    """
     if not blocks.any():
         return {"orientation_coherence": 0.0, "incoherent_fraction": 1.0}
-    values = block_mean(coherence, params.block_px)[blocks]
+    per_block = block_mean(coherence, max(1, params.block_px // cell_px))
+    rows, cols = min(per_block.shape[0], blocks.shape[0]), min(per_block.shape[1], blocks.shape[1])
+    values = per_block[:rows, :cols][blocks[:rows, :cols]]
+    if values.size == 0:
+        return {"orientation_coherence": 0.0, "incoherent_fraction": 1.0}
     return {
         "orientation_coherence": float(values.mean()),
         "incoherent_fraction": float(np.mean(values < params.incoherent_block)),

@@ -20,14 +20,20 @@ __all__ = ["minutiae_features"]
 
 
 def minutiae_features(
-    template: Template, mask: np.ndarray, scale: float, params: QualityParameters
+    template: Template, area: dict[str, float], frame: tuple[float, float], scale: float, params: QualityParameters
 ) -> dict[str, float]:
-    """Minutiae features; ``mask`` is on the 500 ppi grid, ``scale`` its pixels per template pixel."""
+    """Minutiae features of ``template``.
+
+    ``area`` holds the foreground features (:func:`~biocore.quality.area.area_features`: the
+    centroid's offset from the frame centre), ``frame`` is (rows, cols) of the 500 ppi working
+    grid and ``scale`` its pixels per template pixel.
+    """
     out = {"minutiae_count": float(len(template)), "centre_minutiae_count": 0.0, "centre_minutiae_quality": 0.0}
-    if len(template) == 0 or not mask.any():
+    if len(template) == 0 or area["area_mm2"] <= 0:
         return out
-    rows, cols = np.nonzero(mask[::4, ::4])
-    cy, cx = 4.0 * rows.mean(), 4.0 * cols.mean()
+    rows, cols = frame
+    cx = area["centre_offset_x"] * cols + (cols - 1) / 2.0
+    cy = area["centre_offset_y"] * rows + (rows - 1) / 2.0
     distance = np.hypot(template.x * scale - cx, template.y * scale - cy)
     centre = distance <= params.centre_radius_px
     out["centre_minutiae_count"] = float(np.count_nonzero(centre))
