@@ -9,7 +9,7 @@ Usage::
 
     python benchmarks/bench_extract.py [--folder ../shared/data/fingerprints/fvc2002_db1_b] [--repeats 5] [--cold]
 
-The process is pinned to one CPU and OpenCV runs single-threaded. mindtct receives the encoded
+The process is pinned to one CPU; OpenCV and BLAS run single-threaded. mindtct receives the encoded
 file bytes (it decodes them itself); biocore is timed both on the decoded array and on the same
 bytes decoded with OpenCV inside the timed region.
 """
@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
+
+# One core means one BLAS thread as well: the process is pinned to one CPU below, and a BLAS pool
+# started for every CPU spins against itself there (numpy reads this when it is first imported).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 import subprocess
 import sys
 import tempfile
