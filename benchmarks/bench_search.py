@@ -14,8 +14,11 @@ persons are enrolled a second time (encounter 1) under a new identity.
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,9 +31,21 @@ from biocore.search.parameters import JobParameters
 from biocore.synth.templates_only import iter_batches
 
 
-def persons_from(persons: int, *, seed: int, encounter: int, first: int = 0, prefix: str = "P"):
-    """(identity, {finger: Template}) for persons first..persons-1 of the population."""
-    for b in iter_batches(persons, seed=seed, encounters=(encounter,)):
+def persons_from(persons: int, *, seed: int, encounter: int, first: int = 0, prefix: str = "P", workers: int = 2):
+    """(identity, {finger: Template}) for persons first..persons-1 of the population (generation starts
+    at the synthesis block holding ``first``, so far ranges cost no more than near ones)."""
+    from biocore.synth.templates_only import DEFAULT_TEMPLATE_MODEL, _head, impression_batch, master_batch
+
+    bp = DEFAULT_TEMPLATE_MODEL.block_persons
+    if first == 0:
+        batches = iter_batches(persons, seed=seed, encounters=(encounter,), workers=workers)
+    else:
+        def gen():
+            for block in range(first // bp, (persons + bp - 1) // bp):
+                b = impression_batch(master_batch(seed, block), seed, block, encounter)
+                yield _head(b, min(bp, persons - block * bp) * 10)
+        batches = gen()
+    for b in batches:
         for p0 in range(0, len(b), 10):
             pid = int(b.person[p0])
             if pid < first:
@@ -42,68 +57,189 @@ def disk_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def bench_gallery(args: argparse.Namespace) -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-search-"))
+def enroll_gallery(args: argparse.Namespace, path: Path) -> dict:
+    """Enroll persons 0..N-1 (encounter 0) into the gallery at ``path``, resuming a killed build
+    (batches are all-or-nothing and persons go in order, so the count says where to go on).
+    Timings accumulate in ``<path>.bench.json`` so a resumed build reports its whole cost."""
+    log_file = path.with_name(path.name + ".bench.json")
+    log = json.loads(log_file.read_text()) if log_file.exists() else {"enroll_s": 0.0}
     n = args.persons
-    g = Gallery.open(root / "g")
-    t0 = time.perf_counter()
-    g.enroll_many(persons_from(n, seed=args.seed, encounter=0), batch_persons=2000)
-    build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    g._ensure_index()
-    index_s = time.perf_counter() - t0
-    s = g._state
-    factory = s.factory
+    g = Gallery.open(path)
+    have = len(g)
+    if have < n:
+        print(f"enrolling persons {have:,} .. {n - 1:,} into {path}", flush=True)
+        t0 = time.perf_counter()
+        people = persons_from(n, seed=args.seed, encounter=0, first=have)
+        done = have
+        step = max(10_000, n // 20)
+        for start in range(have, n, step):
+            done += g.enroll_many(itertools.islice(people, step), batch_persons=2000)
+            elapsed = log["enroll_s"] + time.perf_counter() - t0
+            print(f"  {done:,} persons enrolled, {elapsed:,.0f} s", flush=True)
+            log_file.write_text(json.dumps({**log, "enroll_s": elapsed, "persons": done}))
+        log["enroll_s"] += time.perf_counter() - t0
+        log["persons"] = done
+        log_file.write_text(json.dumps(log))
+    g.close(save_cache=False)  # the caller times the index and cache
+    return log
+
+
+def fnir_lines(top_mated: list[float], top_non: list[float]) -> list[str]:
+    """FNIR at FPIR 1% and 0.1%: thresholds from the non-mated searches' best scores."""
+    top_non = np.sort(np.asarray(top_non))
+    out = []
+    for fpir in (0.01, 0.001):
+        if len(top_non) * fpir < 1:
+            t = top_non[-1] + 1e-9
+            note = f" (threshold above all {len(top_non)} non-mated: FPIR < {1 / len(top_non):.3g})"
+        else:
+            t = float(np.quantile(top_non, 1 - fpir))
+            note = ""
+        fnir = float(np.mean(np.asarray(top_mated) < t))
+        out.append(f"FNIR at FPIR {fpir:<6g} {fnir:.4f}  (threshold {t:.2f}){note}")
+    return out
+
+
+def bench_gallery(args: argparse.Namespace, path: Path) -> None:
+    from biocore.search.parameters import SearchParameters
+    from biocore.search.rerank import default_matcher
+
+    n = args.persons
+    log_file = path.with_name(path.name + ".bench.json")
+    log = json.loads(log_file.read_text())
+    g = Gallery.open(path)
+    # the probes are regenerated now: the population must still be the one enrolled
+    for identity, person in itertools.chain(persons_from(3, seed=args.seed, encounter=0),
+                                            persons_from(n, seed=args.seed, encounter=0, first=n - 3)):
+        stored = g.get(identity).templates
+        if any(not np.array_equal(stored[f].x, person[f].x) or not np.array_equal(stored[f].angle, person[f].angle)
+               for f in person):
+            sys.exit(f"{identity}: the synthetic population differs from the enrolled one (biocore.synth changed)")
+    fresh = g.generation != json.loads((path / "cache" / "state.json").read_text()).get("generation") \
+        if (path / "cache" / "state.json").exists() else True
+    if fresh:
+        t0 = time.perf_counter()
+        g.build_index()
+        log["index_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        g.save_cache()
+        log["cache_s"] = time.perf_counter() - t0
+        log_file.write_text(json.dumps(log))
+    g.close(save_cache=False)
+    disk = disk_bytes(path)
+    print(f"gallery: {n:,} persons x 10 fingers (biocore.synth templates, seed {args.seed}), matcher "
+          f"{'yes' if g.has_matcher else 'no'}", flush=True)
+    print(f"  enroll (synthesis + codes + SQLite, durable) {log['enroll_s']:8.0f} s  ({n / log['enroll_s']:,.0f} persons/s)")
+    print(f"  first-stage index build (from the store)     {log['index_s']:8.0f} s")
+    print(f"  cache write (vectors, bits, held minutiae)   {log['cache_s']:8.0f} s")
+    print(f"  disk                                         {disk / 1e9:8.2f} GB ({disk / n:,.0f} B/person)")
+
     import faiss
 
-    ram = faiss.serialize_index(s.index).nbytes if factory != "Flat" else s.index.ntotal * s.index.d * 4
+    faiss.omp_set_num_threads(1)
+    one = SearchParameters(scan_threads=1)
     t0 = time.perf_counter()
-    g.save_cache()
-    cache_s = time.perf_counter() - t0
-    print(f"gallery: {n} persons x 10 fingers, matcher={'yes' if g.has_matcher else 'no'}")
-    print(f"  enroll (codes + SQLite, durable)   {build:8.1f} s   ({n / build:,.0f} persons/s)")
-    print(f"  first-stage index build            {index_s:8.1f} s   faiss factory {factory!r}")
-    print(f"  cache write (+ held minutiae)      {cache_s:8.1f} s   (memory-mapped arrays)")
-    print(f"  disk                               {disk_bytes(root / 'g') / 1e6:8.1f} MB  ({disk_bytes(root / 'g') / n:,.0f} B/person)")
-    print(f"  first-stage RAM (faiss index)      {ram / n:8.0f} B/person")
-    g.close()
-    t0 = time.perf_counter()
-    g = Gallery.open(root / "g")
-    g.search({1: next(persons_from(1, seed=args.seed, encounter=1))[1][1]}, k=1)
-    print(f"  reopen + first search              {time.perf_counter() - t0:8.2f} s")
+    g1 = Gallery.open(path, readonly=True, params=one, matcher=default_matcher(threads=1))
+    stats = g1.build_index()
+    g1.search({2: next(persons_from(1, seed=args.seed, encounter=1))[1][2]}, k=1)
+    print(f"  reopen + first search                        {time.perf_counter() - t0:8.2f} s")
+    ram = stats["index_bytes"] + stats["row_bytes"]
+    print(f"  first stage: {stats['factory']}, scanned in RAM {ram / n:,.0f} B/person; plus float16 vectors "
+          f"memory-mapped for rescoring {stats['vector_bytes'] / n:,.0f} B/person (total {(ram + stats['vector_bytes']) / n:,.0f})",
+          flush=True)
 
-    m = args.probes
+    m, nm = args.probes, args.nonmated
     mated = list(persons_from(m, seed=args.seed, encounter=1))
-    nonmated = list(persons_from(n + m, seed=args.seed, encounter=1, first=n))
-    for label, fingers in (("ten-print", list(range(1, 11))), ("single finger (right index)", [2])):
-        times, ranks, top_mated, top_non = [], [], [], []
-        for identity, person in mated:
-            probe = {f: person[f] for f in fingers}
-            t0 = time.perf_counter()
-            found = g.search(probe, k=20)
+    nonmated = list(persons_from(n + nm, seed=args.seed, encounter=1, first=n))
+    modes = (("ten-print", list(range(1, 11))), ("single finger (right index)", [2]))
+    for label, fingers in modes:
+        times, cpu = [], []
+        for identity, person in mated[: args.latency]:
+            t0, c0 = time.perf_counter(), time.thread_time()
+            g1.search({f: person[f] for f in fingers}, k=20)
             times.append(time.perf_counter() - t0)
-            ids = [c.identity for c in found]
+            cpu.append(time.thread_time() - c0)
+        print(f"  {label}: median search, one thread (scan + re-rank), {len(times)} probes: "
+              f"{1e3 * statistics.median(times):8.1f} ms wall, {1e3 * statistics.median(cpu):8.1f} ms CPU "
+              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    g1.close()
+    faiss.omp_set_num_threads(2)
+    g2 = Gallery.open(path, readonly=True)
+    for label, fingers in modes:
+        probes = [{f: p[f] for f in fingers} for _, p in mated + nonmated]
+        t0, c0 = time.perf_counter(), time.process_time()
+        found = []
+        for start in range(0, len(probes), args.batch):
+            found += g2.search_many(probes[start : start + args.batch], k=20)
+        wall, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        ranks, top_mated = [], []
+        for (identity, _), cands in zip(mated, found[:m]):
+            ids = [c.identity for c in cands]
             ranks.append(ids.index(identity) + 1 if identity in ids else 10**9)
-            top_mated.append(next((c.score for c in found if c.identity == identity), -np.inf))
-        for _, person in nonmated:
-            found = g.search({f: person[f] for f in fingers}, k=1)
-            top_non.append(found[0].score if found else -np.inf)
-        top_non = np.sort(np.asarray(top_non))
-        print(f"  {label}: {m} mated + {len(nonmated)} non-mated searches")
-        print(f"    median search time (2 threads for faiss)   {1e3 * statistics.median(times):8.1f} ms")
-        print(f"    CMC rank 1 / rank 20                       {np.mean(np.array(ranks) == 1):.3f} / {np.mean(np.array(ranks) <= 20):.3f}")
-        for fpir in (0.01, 0.001):
-            if len(top_non) * fpir < 1:
-                t = top_non[-1] + 1e-9
-                note = f"(threshold above all {len(top_non)} non-mated: FPIR < {1 / len(top_non):.3g})"
+            top_mated.append(next((c.score for c in cands if c.identity == identity), -np.inf))
+        top_non = [c[0].score if c else -np.inf for c in found[m:]]
+        ranks = np.array(ranks)
+        print(f"  {label}: {m} mated + {nm} non-mated searches, both cores, batches of {args.batch}: "
+              f"{len(probes) / wall:,.1f} searches/s ({cpu_s / len(probes) * 1e3:.0f} ms CPU a search: "
+              f"{2 * len(probes) / cpu_s:,.1f}/s on two uncontended cores; load average {os.getloadavg()[0]:.1f})")
+        print(f"    CMC rank 1 / rank 20   {np.mean(ranks == 1):.4f} / {np.mean(ranks <= 20):.4f}")
+        for line in fnir_lines(top_mated, top_non):
+            print(f"    {line}")
+        sys.stdout.flush()
+    if args.compare_packing and g2.has_matcher:
+        compare_packing(g2, mated[:200])
+    g2.close()
+
+
+def bench_fvc_mates(args: argparse.Namespace, path: Path) -> None:
+    """Real mates in the synthetic background: FVC 2000/2002 DB1-3 B fingers (biocore.extract), half of
+    them enrolled (impression 1, as right index fingers) in a small gallery searched together with the
+    synthetic one (the two galleries merged exactly as shards, biocore.distributed.merge); probes are
+    impressions 2-8 of the enrolled fingers (mated) and all impressions of the others (non-mated)."""
+    import biocore
+    from biocore.distributed.merge import query_vectors, search_shards
+
+    root = Path(os.environ.get("BIOCORE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared/data")) / "fingerprints"
+    enrolled, mated, nonmated = [], [], []
+    for db in ["fvc2000_db1_b", "fvc2000_db2_b", "fvc2000_db3_b", "fvc2002_db1_b", "fvc2002_db2_b", "fvc2002_db3_b"]:
+        dpi = 569 if db == "fvc2002_db2_b" else 500
+        for f in sorted((root / db).glob("*.tif")):
+            finger, impression = (int(x) for x in f.stem.split("_"))
+            identity = f"FVC-{db}-{finger}"
+            t = biocore.extract(str(f), dpi=dpi, finger=2)
+            if finger % 2 == 1:
+                nonmated.append((identity, t))
+            elif impression == 1:
+                enrolled.append((identity, {2: t}))
             else:
-                t = float(np.quantile(top_non, 1 - fpir))
-                note = ""
-            fnir = float(np.mean(np.asarray(top_mated) < t))
-            print(f"    FNIR at FPIR {fpir:<6g} threshold {t:8.2f}  {fnir:.4f} {note}")
-    if args.compare_packing and g.has_matcher:
-        compare_packing(g, mated)
+                mated.append((identity, t))
+    real = Gallery.open(Path(tempfile.mkdtemp(prefix="bench-fvc-")) / "g")
+    real.enroll_many(enrolled)
+    g = Gallery.open(path, readonly=True)
+    probes = [{2: t} for _, t in mated + nonmated]
+    vectors = query_vectors(probes, stored=False)
+    p = g.params
+    want = max(20, min(p.shortlist_persons, max(p.min_shortlist_persons, p.shortlist_comparisons)))
+    t0 = time.perf_counter()
+    found = []
+    for start in range(0, len(probes), args.batch):
+        found += search_shards([g, real], probes[start : start + args.batch], vectors[start : start + args.batch],
+                               exclude=None, want=want, k=20, threshold=None)
+    wall = time.perf_counter() - t0
+    ranks, top_mated = [], []
+    for (identity, _), cands in zip(mated, found):
+        ids = [c.identity for c in cands]
+        ranks.append(ids.index(identity) + 1 if identity in ids else 10**9)
+        top_mated.append(next((c.score for c in cands if c.identity == identity), -np.inf))
+    top_non = [c[0].score if c else -np.inf for c in found[len(mated):]]
+    ranks = np.array(ranks)
+    print(f"real FVC mates in the {len(g):,}-person synthetic background: {len(enrolled)} real fingers enrolled, "
+          f"{len(mated)} mated + {len(nonmated)} non-mated single-finger searches ({len(probes) / wall:.1f}/s)")
+    print(f"    CMC rank 1 / rank 20   {np.mean(ranks == 1):.4f} / {np.mean(ranks <= 20):.4f}")
+    for line in fnir_lines(top_mated, top_non):
+        print(f"    {line}")
     g.close()
+    real.close()
 
 
 def compare_packing(g: Gallery, mated: list) -> None:
@@ -135,21 +271,46 @@ def compare_packing(g: Gallery, mated: list) -> None:
 
 
 def bench_nn(args: argparse.Namespace) -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-nn-"))
+    """N:N sweep of ``--nn`` persons plus ``--planted`` second enrollments under new identities.
+
+    With ``--nn-from DIR`` the persons are copied from a gallery built by ``--gallery`` (same
+    ``--seed``, no re-encoding) instead of enrolled. With ``--nn-sample M`` only the planted
+    duplicates and M - planted other persons (a seeded random sample) are searched against the whole
+    gallery, and the full sweep's wall time is extrapolated from theirs (an estimate, labelled so).
+    """
+    root = Path(tempfile.mkdtemp(prefix="bench-nn-", dir=args.scratch))
     n, planted = args.nn, args.planted
+    seed = args.seed if args.nn_from else args.seed + 1
     g = Gallery.open(root / "g")
-    g.enroll_many(persons_from(n, seed=args.seed + 1, encounter=0), batch_persons=2000)
-    dups = [(f"DUP{identity[1:]}", person) for identity, person in persons_from(planted, seed=args.seed + 1, encounter=1)]
-    g.enroll_many(dups)
-    truth = {tuple(sorted((d, "P" + d[3:]))) for d, _ in dups}
     t0 = time.perf_counter()
-    result = run_job(g, root / "job", threshold=g.default_threshold, params=JobParameters(batch_persons=256, threads=2),
-                     progress=False, report=True)
+    if args.nn_from:
+        with Gallery.open(args.nn_from, readonly=True) as source:
+            g.copy_from(source, where=lambda identity: identity.startswith("P") and int(identity[1:]) < n)
+    else:
+        g.enroll_many(persons_from(n, seed=seed, encounter=0), batch_persons=2000)
+    dups = [(f"DUP{identity[1:]}", person) for identity, person in persons_from(planted, seed=seed, encounter=1)]
+    g.enroll_many(dups)
+    g.save_cache()
+    print(f"N:N gallery: {len(g):,} persons ({planted} planted duplicates) ready in {time.perf_counter() - t0:.0f} s",
+          flush=True)
+    truth = {tuple(sorted((d, "P" + d[3:]))) for d, _ in dups}
+    queries = None
+    if args.nn_sample:
+        others = [f"P{i:07d}" for i in np.sort(np.random.default_rng(args.seed).choice(n, args.nn_sample - planted,
+                                                                                   replace=False))]
+        queries = [d for d, _ in dups] + others
+    t0 = time.perf_counter()
+    result = run_job(g, root / "job", queries=queries, threshold=g.default_threshold,
+                     params=JobParameters(batch_persons=64, threads=2), progress=False, report=True)
     wall = time.perf_counter() - t0
     found = {(p.a, p.b) for p in result.pairs}
-    print(f"N:N sweep of {len(g)} persons ({planted} planted duplicates), threshold {g.default_threshold:g}, 2 threads:")
-    print(f"  wall time {wall:.1f} s ({1e3 * wall / len(g):.1f} ms/person); planted found {len(found & truth)}/{planted}; "
+    swept = len(g) if queries is None else len(queries)
+    print(f"N:N {'sweep' if queries is None else 'sample'} of {swept:,} persons against all {len(g):,}, threshold "
+          f"{g.default_threshold:g}, 2 threads (load average {os.getloadavg()[0]:.1f}):")
+    print(f"  wall time {wall:.1f} s ({1e3 * wall / swept:.1f} ms/person); planted found {len(found & truth)}/{planted}; "
           f"false candidate pairs {len(found - truth)}")
+    if queries is not None:
+        print(f"  full sweep of {len(g):,} persons, ESTIMATED from this sample: {wall / swept * len(g) / 60:.0f} min")
     g.close()
 
 
@@ -184,10 +345,21 @@ def bench_fvc(args: argparse.Namespace) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--persons", type=int, default=10_000)
-    ap.add_argument("--probes", type=int, default=200, help="mated and non-mated searches each")
+    ap.add_argument("--probes", type=int, default=200, help="mated searches")
+    ap.add_argument("--nonmated", type=int, default=1000, help="non-mated searches")
+    ap.add_argument("--latency", type=int, default=100, help="mated probes timed one at a time on one thread")
+    ap.add_argument("--batch", type=int, default=32, help="probes per search_many call in the throughput run")
     ap.add_argument("--nn", type=int, default=0, help="persons of the N:N sweep (0: skip)")
     ap.add_argument("--planted", type=int, default=50)
+    ap.add_argument("--nn-from", metavar="DIR", help="copy the N:N persons from this --gallery (same --seed)")
+    ap.add_argument("--nn-sample", type=int, default=0, help="search only the planted + a sample, extrapolate")
+    ap.add_argument("--scratch", metavar="DIR", help="folder for temporary galleries (default: system temp)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--gallery", metavar="DIR", help="build the gallery here and keep it; an existing one is "
+                    "reused (a partial build is resumed)")
+    ap.add_argument("--stage", choices=("enroll", "search", "none"), default="search",
+                    help="stop after enrollment, or go on with the search figures, or only enroll and --fvc-mates")
+    ap.add_argument("--fvc-mates", action="store_true", help="also search real FVC mates in the synthetic background")
     ap.add_argument("--fvc", action="store_true", help="only the FVC first-stage figures")
     ap.add_argument("--compare-packing", action="store_true",
                     help="also time re-ranking from held minutiae against packing templates per search")
@@ -196,7 +368,14 @@ def main() -> None:
         bench_fvc(args)
         return
     if args.persons:
-        bench_gallery(args)
+        path = Path(args.gallery) if args.gallery else Path(tempfile.mkdtemp(prefix="bench-search-", dir=args.scratch)) / "g"
+        enroll_gallery(args, path)
+        if args.stage == "enroll":
+            return
+        if args.stage == "search":
+            bench_gallery(args, path)
+        if args.fvc_mates:
+            bench_fvc_mates(args, path)
     if args.nn:
         bench_nn(args)
 

@@ -72,6 +72,23 @@ def test_routing_and_manifest(galleries, people):
         ShardedGallery.open(sharded.parent / "absent", create=False)
 
 
+def test_single_gallery_split_into_shards_by_copy(galleries, people, tmp_path):
+    single, sharded = galleries
+    with Gallery.open(single, params=PARAMS, readonly=True) as g, \
+            ShardedGallery.open(tmp_path / "split", shards=2, params=PARAMS) as split, \
+            ShardedGallery.open(sharded, params=PARAMS, readonly=True) as enrolled:
+        assert split.copy_from(g) == len(people)
+        assert split.counts() == enrolled.counts()
+        for t in range(2):
+            assert split.shards[t].identities() == enrolled.shards[t].identities()
+        identity = people[5][0]
+        assert split.get(identity) == enrolled.get(identity)
+        probes = [p for _, p in people[:6]]
+        same_lists(split.search_many(probes, k=4), enrolled.search_many(probes, k=4))
+        with pytest.raises(GalleryError, match="already enrolled"):
+            split.shards[0].copy_from(g)
+
+
 def test_embedded_search_equals_single_gallery(galleries, people):
     single, sharded = galleries
     probes = [p for _, p in people[:12]]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from biocore.search.fusion import fuse, shared_positions
-from biocore.search.index import build_index, factory_for, merge_topk, search_index
+from biocore.search.index import BINARY, BinaryIndex, build_index, factory_for, merge_topk, rescore, search_index
 from biocore.search.parameters import SearchParameters
 
 
@@ -28,8 +28,59 @@ def test_empty_index_and_short_results():
 
 def test_factory_follows_gallery_size():
     p = SearchParameters(exact_scan_max_persons=1000)
-    assert factory_for(1000, p) == "Flat"
-    assert factory_for(1_000_000, p).startswith("IVF") and factory_for(1_000_000, p).endswith(",SQ8")
+    assert factory_for(1000, p) == "SQfp16"
+    assert factory_for(1001, p) == BINARY
+
+
+def test_fp16_scan_of_fp16_vectors_is_exact(rng):
+    x = rng.normal(size=(500, 40)).astype(np.float16)
+    q = rng.normal(size=(4, 40)).astype(np.float32)
+    scores, pos = search_index(build_index(x.astype(np.float32), "SQfp16"), q, 5)
+    ref = q @ x.astype(np.float32).T
+    np.testing.assert_array_equal(pos, np.argsort(-ref, axis=1)[:, :5])
+    np.testing.assert_allclose(scores, np.take_along_axis(ref, pos, 1), rtol=1e-5)
+
+
+def _naive_binary_scores(x, q, dim):
+    """Reference: sum over finger positions held by both of (dim - 2 * Hamming distance of sign bits)."""
+    xs, qs = x.reshape(len(x), 10, dim), q.reshape(len(q), 10, dim)
+    ham = ((xs[None] > 0) != (qs[:, None] > 0)).sum(axis=3)
+    both = (xs != 0).any(axis=2)[None] & (qs != 0).any(axis=2)[:, None]
+    return ((dim - 2 * ham) * both).sum(axis=2)
+
+
+@pytest.mark.parametrize("dim", [144, 64, 7])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_binary_scan_equals_naive_hamming(rng, dim, threads):
+    n = 5000
+    x = rng.normal(size=(n, 10 * dim)).astype(np.float32)
+    x.reshape(n, 10, dim)[rng.random((n, 10)) < 0.2] = 0  # absent fingers
+    q = rng.normal(size=(3, 10 * dim)).astype(np.float32)
+    q.reshape(3, 10, dim)[0, 1:] = 0  # a single-finger query
+    index = BinaryIndex(dim, threads=threads)
+    index.add(x[:3000])
+    index.add(x[3000:])
+    ref = _naive_binary_scores(x, q, dim)
+    np.testing.assert_array_equal(index.scores(q), ref)
+    scores, pos = index.search(q, 10)
+    np.testing.assert_array_equal(scores, -np.sort(-ref, axis=1)[:, :10])
+    np.testing.assert_array_equal(np.take_along_axis(ref, pos, 1), scores)
+
+
+def test_binary_index_finds_noisy_duplicates_and_rescore_is_exact(rng):
+    dim = 144
+    x = rng.normal(size=(2000, 10 * dim)).astype(np.float32)
+    q = x[:20] + 0.8 * rng.normal(size=(20, 10 * dim)).astype(np.float32)
+    index = build_index(x, BINARY)
+    _, cand = search_index(index, q, 50)
+    assert (cand == np.arange(20)[:, None]).any(axis=1).all()
+    scores, pos = rescore(x.astype(np.float16), q, cand, 5)
+    exact = q @ x.astype(np.float16).astype(np.float32).T
+    np.testing.assert_array_equal(pos[:, 0], np.arange(20))
+    np.testing.assert_allclose(scores, np.take_along_axis(exact, pos, 1), rtol=1e-5)
+    cand[:, 10:] = -1
+    _, pos = rescore(x, q, cand, 50)
+    assert (pos[:, 10:] == -1).all()
 
 
 def test_ivf_index_finds_exact_duplicates(rng):

@@ -58,6 +58,24 @@ def test_take_and_concat_keep_each_persons_slots(rng):
         np.testing.assert_array_equal(taken.arrays()[name], arr, err_msg=name)
 
 
+def test_streamed_files_load_as_the_concatenation(rng, tmp_path):
+    persons = _persons(rng, 9)
+    blocks = [GalleryMinutiae.from_persons(persons[s]) for s in (slice(0, 4), slice(4, 4), slice(4, 5), slice(5, 9))]
+    # blocks may be views into a larger array whose offsets do not start at 0 (a memory-mapped cache)
+    shifted = blocks[2]
+    blocks[2] = GalleryMinutiae(shifted.offsets + 5, shifted.held, *(np.concatenate([np.zeros(5, a.dtype), a])
+                                                                  for a in (shifted.x, shifted.y, shifted.angle,
+                                                                            shifted.kind, shifted.quality)))
+    assert GalleryMinutiae.write_blocks(tmp_path, "m_", iter(blocks)) == 9
+    loaded = GalleryMinutiae.load(tmp_path, "m_", 9)
+    ref = GalleryMinutiae.from_persons(persons)
+    for name, arr in ref.arrays().items():
+        np.testing.assert_array_equal(loaded.arrays()[name], arr, err_msg=name)
+        assert loaded.arrays()[name].dtype == arr.dtype
+    assert GalleryMinutiae.write_blocks(tmp_path, "e_", []) == 0
+    assert GalleryMinutiae.load(tmp_path, "e_", 0).persons == 0
+
+
 def test_finger_scores_prepared_equal_finger_scores(rng):
     matcher = default_matcher()
     if not isinstance(matcher, BiocoreMatchFn):

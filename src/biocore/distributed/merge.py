@@ -12,15 +12,15 @@ two rounds of pure per-shard steps:
 
 The union of per-shard top-``shortlist`` lists holds the global top ``shortlist``, and re-ranking
 and fusion are per person, so the candidate lists equal those of one gallery holding the same
-persons whenever the first stage is exact (``Flat`` indexes: at most
-``SearchParameters.exact_scan_max_persons`` persons per shard), and the matcher does exactly the
-work one gallery would do (no shard re-ranks more than its share). IVF shards each probe their own
-cells, so recall can differ (usually upwards: more cells are probed in total).
+persons whenever the first stage is exact (at most ``SearchParameters.exact_scan_max_persons``
+persons per shard and in the single gallery), and the matcher does exactly the work one gallery
+would do (no shard re-ranks more than its share). Larger shards pre-select by sign bits
+(:class:`biocore.search.index.BinaryIndex`) before exact rescoring, each shard its own best
+candidates, so lists can differ from one gallery's (usually towards the exact answer: more
+candidates are rescored in total).
 
-Notes
------
-The per-shard steps use the gallery's internal state (index, store, re-ranker): the search package
-has no public "first stage of these vectors" / "re-rank these rows" entry points yet.
+The per-shard steps are :meth:`biocore.Gallery.first_stage` and :meth:`biocore.Gallery.rerank`,
+the two halves of :meth:`biocore.Gallery.search_many`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import numpy as np
 
 from ..search.codes import N_POSITIONS, finger_codes, person_vectors
 from ..search.gallery import Candidate, Gallery
-from ..search import index as index_mod
 from ..search.index import merge_topk
 from ..search.parameters import CODE
 from ..templates import Template
@@ -79,18 +78,7 @@ def shard_codes(gallery: Gallery, vectors: np.ndarray, exclude: Sequence[str | N
                 want: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """First stage on one shard: per query (store rows int64 (m,), code scores float32 (m,)), m <= want,
     best first, leaving out ``exclude[q]`` (the query itself, when enrolled on this shard)."""
-    self_rows = _self_rows(gallery, exclude, vectors.shape[0])
-    with gallery._lock:
-        s = gallery._ensure_index()
-        dead = int((~s.alive).sum())
-        scores, positions = index_mod.search_index(s.index, vectors, min(want + dead + 1, max(s.rows.size, 1)))
-        out = []
-        for q in range(vectors.shape[0]):
-            ok = positions[q] >= 0
-            p = positions[q][ok]
-            keep = s.alive[p] & (s.rows[p] != self_rows[q])
-            out.append((s.rows[p[keep][:want]].astype(np.int64), scores[q][ok][keep][:want].astype(np.float32)))
-    return out
+    return gallery.first_stage(vectors, want=want, exclude_rows=_self_rows(gallery, exclude, vectors.shape[0]))
 
 
 def select_global(per_shard: Sequence[Sequence[tuple[np.ndarray, np.ndarray]]], want: int
@@ -127,20 +115,7 @@ def shard_rerank(gallery: Gallery, vectors: np.ndarray, probes: Sequence[dict[in
 
     Returns every selected candidate (no k, no threshold), best fused score first.
     """
-    with gallery._lock:
-        s = gallery._refresh()
-        cand = []
-        for rows, _ in selected:
-            pos = np.minimum(np.searchsorted(s.rows, rows), max(s.rows.size - 1, 0))
-            cand.append(np.asarray(s.vectors[pos], np.float32) if rows.size else np.zeros((0, vectors.shape[1]), np.float32))
-        all_rows = np.unique(np.concatenate([r for r, _ in selected])) if selected else np.zeros(0, np.int64)
-        identities = dict(zip(all_rows.tolist(), gallery._store.identities(all_rows)))
-        # galleries holding prepared minutiae re-rank from them and never read template bytes
-        needs_bytes = gallery.has_matcher and not getattr(gallery, "_holds_minutiae", False)
-        stored = gallery._store.templates_of(all_rows) if needs_bytes else {}
-    dim = vectors.shape[1] // N_POSITIONS
-    return [gallery._rerank(vectors[q], probes[q], rows, sc, cand[q], stored, identities, dim, max(rows.size, 1), None)
-            for q, (rows, sc) in enumerate(selected)]
+    return gallery.rerank(vectors, probes, selected)
 
 
 def merge_reranked(per_shard: Sequence[Sequence[Candidate]], *, k: int, threshold: float | None) -> list[Candidate]:

@@ -140,6 +140,19 @@ class ShardedGallery:
                 done += self.shards[s].enroll_many(items, batch_persons=batch_persons)
         return done
 
+    def copy_from(self, source: Gallery) -> int:
+        """Split a single gallery into this one's shards: every person of ``source`` copied, as
+        stored (no re-encoding), to its owning shard. Returns the persons copied.
+
+        Raises
+        ------
+        GalleryError
+            An identity is already enrolled, or a write failed (persons already copied stay).
+        """
+        n = self.manifest.shards
+        return sum(g.copy_from(source, where=lambda identity, i=i: shard_of(identity, n) == i)
+                   for i, g in enumerate(self.shards))
+
     def update(self, identity: str, templates: Any, *, metadata: Mapping[str, Any] | None = None) -> None:
         self._owner(identity).update(identity, templates, metadata=metadata)
 

@@ -11,8 +11,10 @@ Design
   histogram of minutia-pair features (distance, relative direction, radial direction), Hellinger
   mapped, ring-centred, L2-normalised: 144 values (288 bytes as float16).
 * **First stage** (:mod:`.index`): person vector = the 10 finger codes back to back (absent fingers
-  zero), so one inner product = sum of per-finger cosines over shared fingers. faiss ``Flat`` up to
-  200k persons, ``IVF…,SQ8`` above (1,440 bytes a ten-print person in RAM).
+  zero), so one inner product = sum of per-finger cosines over shared fingers. Exact faiss scan of
+  the float16 vectors up to 50k persons (2,880 bytes a person); above, a scan of their sign bits
+  (240 bytes a person, Hamming distances summed over shared fingers, numba) whose best 2,000
+  persons (x 10 / probe fingers) are rescored exactly from the memory-mapped float16 vectors.
 * **Codes are whitened** with a frozen transform fitted on synthetic fingers (``code_whitening.npz``;
   galleries store the code id and refuse foreign codes).
 * **Second stage** (:mod:`.rerank`): the 1:1 matcher (``biocore.Matcher``) on every shared finger of

@@ -7,7 +7,8 @@ Layout of a gallery folder::
     cache/rows.npy                  int64 (n,)     person rows in index order
     cache/vectors.npy               float16 (n, 10 * dim)  person vectors (memory-mapped on open)
     cache/present.npy               bool (n, 10)   which finger positions each person holds
-    cache/index.faiss               the IVF index, for large galleries
+    cache/index.faiss               the faiss index of exactly scanned galleries (SQfp16)
+    cache/binary.npy                uint64 (n, 10, 3)  sign bits of large galleries (index.BinaryIndex)
     cache/minutiae_*.npy            the second stage's held minutiae (:mod:`biocore.search.prepared`):
                                     offsets int64 (10n + 1,), held bool (10n,), x, y, angle, kind, quality
 
@@ -24,12 +25,13 @@ or when the cache is written; until then searches read and pack the shortlisted 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,7 +170,10 @@ class _State:
         return int(self.rows[-1]) if self.rows.size else 0
 
     def append(self, rows: np.ndarray, vectors: np.ndarray, present: np.ndarray) -> None:
-        if rows.size:
+        if rows.size and not self.rows.size:  # first fill: take the arrays (no copy of a large gallery)
+            self.rows, self.vectors, self.present = rows, vectors, present
+            self.alive = np.ones(rows.size, bool)
+        elif rows.size:
             self.rows = np.concatenate([self.rows, rows])
             self.vectors = np.concatenate([self.vectors, vectors])
             self.present = np.concatenate([self.present, present])
@@ -260,12 +265,15 @@ class Gallery:
     def path(self) -> Path:
         return self._store.path
 
-    def close(self) -> None:
-        """Close the store; write the search cache first for large galleries."""
+    def close(self, *, save_cache: bool | None = None) -> None:
+        """Close the store; write the search cache first (by default: for galleries of
+        ``_CACHE_MIN_PERSONS`` persons or more, opened writable)."""
         if self._closed:
             return
         with self._lock:
-            if not self._readonly and self._store.count() >= _CACHE_MIN_PERSONS:
+            if save_cache is None:
+                save_cache = not self._readonly and self._store.count() >= _CACHE_MIN_PERSONS
+            if save_cache and not self._readonly:
                 try:
                     self.save_cache()
                 except GalleryError:
@@ -380,6 +388,42 @@ class Gallery:
         with self._lock:
             return self._store.write("enroll", write)
 
+    def copy_from(self, source: "Gallery", *, where: Any = None) -> int:
+        """Enroll persons of another gallery as they are stored (template bytes and codes copied, not
+        recomputed; in SQLite, one transaction): merging galleries or splitting one into shards.
+
+        Parameters
+        ----------
+        source : Gallery
+            Open gallery with the same search codes (any gallery of this biocore version).
+        where : callable, optional
+            ``where(identity) -> bool`` picks the persons to copy (default: all).
+
+        Returns
+        -------
+        int
+            Persons copied.
+
+        Raises
+        ------
+        GalleryError
+            An identity is already enrolled here (nothing is copied), or the write failed.
+        """
+        self._check_writable()
+        if not isinstance(source, Gallery):
+            raise InvalidArgument(f"source: expected a biocore Gallery, got {type(source).__name__}")
+        source._check_open()
+        if source._code != self._code:
+            raise GalleryError(f"gallery {str(source.path)!r} holds other search codes than {str(self.path)!r}")
+        if where is not None and not callable(where):
+            raise InvalidArgument(f"where: expected a callable identity -> bool or None, got {type(where).__name__}")
+        with self._lock:
+            try:
+                return self._store.copy_persons(source.path, where)
+            except sqlite3.IntegrityError:
+                raise GalleryError(f"an identity of {str(source.path)!r} is already enrolled in {str(self.path)!r}; "
+                                   "nothing was copied") from None
+
     def update(self, identity: str, templates: Any, *, metadata: Mapping[str, Any] | None = None) -> None:
         """Replace an enrolled person's templates (and metadata) atomically."""
         self._check_writable()
@@ -487,8 +531,18 @@ class Gallery:
         s.generation = int(info["generation"])
         if self._holds_minutiae and info.get("minutiae"):
             s.minutiae = GalleryMinutiae.load(self._cache_dir(), "minutiae_", int(rows.size))
+        factory = info.get("factory", "Flat")
+        binary_file = self._cache_dir() / "binary.npy"
+        if factory == index_mod.BINARY and binary_file.exists():
+            try:
+                bits = np.load(binary_file, mmap_mode="r")
+                if bits.shape[0] == rows.size:
+                    s.index = index_mod.BinaryIndex(self._code.dim, self.params.scan_threads, np.asarray(bits))
+                    s.factory, s.indexed, s.index_file = factory, rows.size, binary_file
+            except (OSError, ValueError):
+                s.index, s.indexed = None, 0
         index_file = self._cache_dir() / "index.faiss"
-        if info.get("factory", "Flat") != "Flat" and index_file.exists():
+        if factory not in ("Flat", index_mod.BINARY) and index_file.exists():
             import faiss
 
             try:
@@ -508,7 +562,9 @@ class Gallery:
         if s.generation >= 0:
             s.kill(self._store.removed_since(s.generation))
         rows, codes, present = self._store.codes_after(s.max_row, self._code.dim)
-        s.append(rows, person_vectors(codes, present).astype(np.float16), present)
+        # codes_after leaves absent fingers zero: the float16 person vectors are the codes reshaped
+        # (person_vectors would pass through float32, twice the memory of a large gallery's vectors)
+        s.append(rows, codes.reshape(rows.size, N_POSITIONS * self._code.dim), present)
         s.generation = generation
         if s.minutiae is not None:
             self._hold_minutiae(s)
@@ -534,33 +590,61 @@ class Gallery:
         if not self._holds_minutiae:
             return
         held = s.minutiae if s.minutiae is not None else GalleryMinutiae.empty()
-        blocks = [held]
-        for start in range(held.persons, s.rows.size, _MINUTIAE_CHUNK_PERSONS):
-            rows = s.rows[start : start + _MINUTIAE_CHUNK_PERSONS]
-            stored = self._store.templates_between(int(rows[0]), int(rows[-1]))
-            blocks.append(GalleryMinutiae.from_persons(
-                [{f: Template.from_bytes(b) for f, b in stored.get(int(r), {}).items()} for r in rows]))
+        blocks = [held, *self._minutiae_blocks(s, held.persons)]
         if len(blocks) > 1 or s.minutiae is None:
             s.minutiae = GalleryMinutiae.concat_all(blocks)
+
+    def _minutiae_blocks(self, s: _State, first: int) -> Iterator[GalleryMinutiae]:
+        """Held minutiae of the state's persons ``first`` onward, ``_MINUTIAE_CHUNK_PERSONS`` at a time."""
+        for start in range(first, s.rows.size, _MINUTIAE_CHUNK_PERSONS):
+            rows = s.rows[start : start + _MINUTIAE_CHUNK_PERSONS]
+            stored = self._store.templates_between(int(rows[0]), int(rows[-1]))
+            yield GalleryMinutiae.from_persons(
+                [{f: Template.from_bytes(b) for f, b in stored.get(int(r), {}).items()} for r in rows])
 
     def _ensure_index(self) -> _State:
         s = self._refresh()
         factory = index_mod.factory_for(int(s.rows.size), self.params)
-        if s.index is not None and s.factory != factory and not (factory.startswith("IVF") and s.factory.startswith("IVF")):
-            s.index, s.indexed = None, 0
+        if s.index is not None and s.factory != factory:
+            s.index, s.indexed, s.index_file = None, 0, None
         if s.index is None:
             s.factory = factory
-            s.index = index_mod.build_index(s.vectors, factory)
+            s.index = index_mod.build_index(s.vectors, factory, params=self.params)
             s.indexed = int(s.rows.size)
         elif s.indexed < s.rows.size:
-            if s.index_file is not None:  # memory-mapped read-only lists: load a private copy to grow it
-                import faiss
+            if s.index_file is not None and s.factory != index_mod.BINARY:
+                import faiss  # memory-mapped read-only lists: load a private copy to grow it
 
-                s.index, s.index_file = faiss.read_index(str(s.index_file)), None
+                s.index = faiss.read_index(str(s.index_file))
+            s.index_file = None
             index_mod.add_vectors(s.index, s.vectors[s.indexed :])
             s.indexed = int(s.rows.size)
         index_mod.set_probes(s.index, self.params)
         return s
+
+    def build_index(self) -> dict[str, Any]:
+        """Bring the first-stage index up to date now (otherwise the next search does it).
+
+        Returns
+        -------
+        dict
+            ``factory`` (index kind), ``persons``, ``index_bytes`` (memory the index scans) and
+            ``vector_bytes`` (the float16 person vectors: memory-mapped, read only for the
+            shortlist rescoring of binary indexes and code-only re-ranking).
+        """
+        self._check_open()
+        with self._lock:
+            s = self._ensure_index()
+            if s.factory == index_mod.BINARY:
+                index_bytes = s.index._consolidate().nbytes
+            elif s.factory == "SQfp16" or s.factory == "Flat":
+                index_bytes = s.index.ntotal * s.index.d * (2 if s.factory == "SQfp16" else 4)
+            else:
+                import faiss
+
+                index_bytes = faiss.serialize_index(s.index).nbytes
+            return {"factory": s.factory, "persons": int(s.rows.size), "index_bytes": int(index_bytes),
+                    "vector_bytes": int(s.vectors.nbytes), "row_bytes": int(s.rows.nbytes + s.present.nbytes + s.alive.nbytes)}
 
     def save_cache(self) -> None:
         """Write the derived search structures next to the store (atomically), for fast reopening."""
@@ -570,23 +654,28 @@ class Gallery:
             if (~s.alive).any():
                 s.compact()
                 s = self._ensure_index()
-            if self._holds_minutiae:
-                self._hold_minutiae(s)
             d = self._cache_dir()
             tmp = d / "tmp"
             try:
                 tmp.mkdir(parents=True, exist_ok=True)
                 (d / "state.json").unlink(missing_ok=True)  # invalidate first: files change below
                 arrays = [("rows", s.rows), ("vectors", s.vectors), ("present", s.present)]
-                minutiae = s.minutiae is not None and s.minutiae.persons == s.rows.size
-                if minutiae:
-                    arrays += [(f"minutiae_{k}", a) for k, a in s.minutiae.arrays().items()]
+                minutiae = self._holds_minutiae
+                if minutiae:  # streamed to disk: what is held already, then the persons not yet held
+                    held = s.minutiae if s.minutiae is not None else GalleryMinutiae.empty()
+                    GalleryMinutiae.write_blocks(
+                        tmp, "minutiae_", itertools.chain([held], self._minutiae_blocks(s, held.persons)))
                 for name, arr in arrays:
                     with open(tmp / f"{name}.npy", "wb") as fh:
                         np.save(fh, np.asarray(arr))
                         fh.flush()
                         os.fsync(fh.fileno())
-                if s.factory != "Flat":
+                if s.factory == index_mod.BINARY:
+                    with open(tmp / "binary.npy", "wb") as fh:
+                        np.save(fh, s.index._consolidate())
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                elif s.factory != "Flat":
                     import faiss
 
                     faiss.write_index(s.index, str(tmp / "index.faiss"))
@@ -703,26 +792,124 @@ class Gallery:
             shortlist = min(p.shortlist_persons, max(p.min_shortlist_persons, p.shortlist_comparisons // fingers))
         want = max(int(k), int(shortlist))
         with self._lock:
-            s = self._ensure_index()
-            dead = int((~s.alive).sum())
-            scores, positions = index_mod.search_index(s.index, vectors, min(want + dead + 1, max(s.rows.size, 1)))
-            alive, rows_all, dim = s.alive, s.rows, self._code.dim
+            s, found = self._first_stage(vectors, self_rows, want)
+            lists = [(s.rows[p], sc, p) for p, sc in found]
+            inputs = self._rerank_inputs(s, lists)
+        return self._rerank_lists(vectors, probes, lists, inputs, k, threshold)
+
+    def first_stage(self, vectors: np.ndarray, *, want: int, exclude_rows: Iterable[int] | None = None
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The first search stage alone: the ``want`` persons with the best code scores per query.
+
+        With :meth:`rerank` this is :meth:`search_many` in two steps, for callers that merge first
+        stages of several galleries (the shards of :mod:`biocore.distributed`) before re-ranking.
+
+        Parameters
+        ----------
+        vectors : ndarray of float32, shape (q, 10 * dim)
+            Query person vectors (:func:`biocore.search.codes.person_vectors`).
+        want : int
+            Persons kept per query.
+        exclude_rows : iterable of int, optional
+            Per query, a store row to leave out (the query itself in an N:N sweep); -1 for none.
+
+        Returns
+        -------
+        list of (rows, scores)
+            Per query: store rows (int64, (m,), m <= want) and code scores (float32, (m,)), best first.
+        """
+        self._check_open()
+        vectors = np.ascontiguousarray(vectors, np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != N_POSITIONS * self._code.dim:
+            raise InvalidArgument(f"vectors: expected float32 (q, {N_POSITIONS * self._code.dim}), got shape {vectors.shape}")
+        self_rows = [-1] * vectors.shape[0] if exclude_rows is None else [int(r) for r in exclude_rows]
+        if len(self_rows) != vectors.shape[0]:
+            raise InvalidArgument(f"exclude_rows: expected {vectors.shape[0]} rows (one per query), got {len(self_rows)}")
+        with self._lock:
+            s, lists = self._first_stage(vectors, self_rows, max(1, int(want)))
+            return [(s.rows[p].astype(np.int64), sc.astype(np.float32)) for p, sc in lists]
+
+    def rerank(self, vectors: np.ndarray, probes: Sequence[Any], selected: Sequence[tuple[np.ndarray, np.ndarray]], *,
+               k: int | None = None, threshold: float | None = None) -> list[list[Candidate]]:
+        """The second search stage alone: re-rank and fuse given candidates of each query.
+
+        Parameters
+        ----------
+        vectors : ndarray of float32, shape (q, 10 * dim)
+            The queries' person vectors (used by code-only galleries).
+        probes : sequence of q persons ({finger position: Template})
+        selected : sequence of q (rows int64 (m,), code scores (m,))
+            Candidates per query, e.g. (part of) :meth:`first_stage`'s answer; rows no longer
+            enrolled are dropped.
+        k : int, optional
+            Candidates kept per query (default: all of them).
+        threshold : float, optional
+
+        Returns
+        -------
+        list of list of Candidate
+            Per query, best fused score first (ties by store row).
+        """
+        self._check_open()
+        people = [as_person_templates(p, f"probes[{i}]") for i, p in enumerate(probes)]
+        if len(people) != len(selected) or len(people) != np.shape(vectors)[0]:
+            raise InvalidArgument(f"probes, vectors, selected: expected one of each per query, got "
+                                  f"{len(people)}, {np.shape(vectors)[0]}, {len(selected)}")
+        vectors = np.ascontiguousarray(vectors, np.float32)
+        with self._lock:
+            s = self._refresh()
             lists = []
-            for q in range(vectors.shape[0]):
-                ok = positions[q] >= 0
-                p = positions[q][ok]
-                keep = alive[p] & (rows_all[p] != self_rows[q])
-                p, sc = p[keep][:want], scores[q][ok][keep][:want]
-                lists.append((p, sc, rows_all[p], np.asarray(s.vectors[p], np.float32)))
-            all_rows = np.unique(np.concatenate([l[2] for l in lists])) if lists else np.zeros(0, np.int64)
-            identities = dict(zip(all_rows.tolist(), self._store.identities(all_rows)))
-            held = self._held_after(s, vectors.shape[0])
-            stored = self._store.templates_of(all_rows) if self._matcher is not None and held is None else {}
-        results = []
-        for q, (p, code_scores, rows, cand_vectors) in enumerate(lists):
-            results.append(self._rerank(vectors[q], probes[q], rows, code_scores, cand_vectors, stored, identities,
-                                        dim, k, threshold, held=None if held is None else (held, p)))
-        return results
+            for rows, scores in selected:
+                rows = np.asarray(rows, np.int64)
+                pos = np.minimum(np.searchsorted(s.rows, rows), max(s.rows.size - 1, 0))
+                ok = (s.rows[pos] == rows) & s.alive[pos] if s.rows.size else np.zeros(rows.size, bool)
+                lists.append((rows[ok], np.asarray(scores, np.float32)[ok], pos[ok]))
+            inputs = self._rerank_inputs(s, lists)
+        most = max((r.size for r, _, _ in lists), default=1)
+        return self._rerank_lists(vectors, people, lists, inputs, max(1, most if k is None else int(k)), threshold)
+
+    def _first_stage(self, vectors: np.ndarray, self_rows: Sequence[int], want: int
+                     ) -> tuple[_State, list[tuple[np.ndarray, np.ndarray]]]:
+        """(state, per query (state positions, code scores)) of the first stage; call under the lock."""
+        s = self._ensure_index()
+        dead = int((~s.alive).sum())
+        wanted = min(want + dead + 1, max(s.rows.size, 1))
+        if s.factory == index_mod.BINARY:  # sign-bit scan, then exact scores of its best candidates
+            # probes with fewer fingers get proportionally more candidates (their scan scores are noisier,
+            # and rescoring reads only their fingers)
+            fingers = (vectors.reshape(vectors.shape[0], N_POSITIONS, -1) != 0).any(axis=2).sum(axis=1)
+            more = int(self.params.binary_candidates * N_POSITIONS // max(1, int(fingers.min(initial=N_POSITIONS))))
+            _, candidates = index_mod.search_index(s.index, vectors, max(wanted, more))
+            scores, positions = index_mod.rescore(s.vectors, vectors, candidates, wanted)
+        else:
+            scores, positions = index_mod.search_index(s.index, vectors, wanted)
+        lists = []
+        for q in range(vectors.shape[0]):
+            ok = positions[q] >= 0
+            p = positions[q][ok]
+            keep = s.alive[p] & (s.rows[p] != self_rows[q])
+            lists.append((p[keep][:want], scores[q][ok][keep][:want]))
+        return s, lists
+
+    def _rerank_inputs(self, s: _State, lists: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple:
+        """What re-ranking per-query (rows, code scores, state positions) reads from the gallery:
+        (identities by row, held minutiae or None, template bytes by row, candidate vectors per query).
+        Call under the lock."""
+        all_rows = np.unique(np.concatenate([l[0] for l in lists])) if lists else np.zeros(0, np.int64)
+        identities = dict(zip(all_rows.tolist(), self._store.identities(all_rows)))
+        held = self._held_after(s, len(lists))
+        stored = self._store.templates_of(all_rows) if self._matcher is not None and held is None else {}
+        cand = [np.asarray(s.vectors[p], np.float32) if self._matcher is None else None for _, _, p in lists]
+        return identities, held, stored, cand
+
+    def _rerank_lists(self, vectors: np.ndarray, probes: Sequence[dict[int, Template]],
+                      lists: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], inputs: tuple, k: int,
+                      threshold: float | None) -> list[list[Candidate]]:
+        """Second stage of every query (outside the lock: the matcher releases the GIL)."""
+        identities, held, stored, cand = inputs
+        return [self._rerank(vectors[q], probes[q], rows, code_scores, cand[q], stored, identities, self._code.dim, k,
+                             threshold, held=None if held is None else (held, p))
+                for q, (rows, code_scores, p) in enumerate(lists)]
 
     def _held_positions(self, rows: np.ndarray) -> tuple[GalleryMinutiae, np.ndarray] | None:
         """The held minutiae and the positions of store ``rows`` in them (-1: not a live person), or

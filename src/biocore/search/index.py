@@ -1,12 +1,22 @@
-"""The first search stage: a faiss inner-product index over person vectors, chosen by gallery size.
+"""The first search stage: an inner-product scan over person vectors, chosen by gallery size.
 
 Person vectors (:func:`biocore.search.codes.person_vectors`) are 10 finger codes back to back, so
 the inner product is the sum of the per-finger code similarities over shared finger positions.
 
-* Up to ``SearchParameters.exact_scan_max_persons`` persons: ``"Flat"`` — exact brute-force scan
-  (faiss ``IndexFlatIP``), 4 bytes a value.
-* Beyond: ``"IVF{lists},SQ8"`` — an inverted file over k-means cells with 8-bit scalar-quantised
-  vectors (1 byte a value: 1,440 bytes a ten-print person), probing a fixed fraction of the cells.
+* Up to ``SearchParameters.exact_scan_max_persons`` persons: ``"SQfp16"`` — exact brute-force scan
+  with faiss (``IndexScalarQuantizer``, float16 values: the gallery keeps its vectors in float16,
+  so nothing is lost; 2,880 bytes a ten-print person).
+* Beyond: ``"Binary"`` — :class:`BinaryIndex`: the sign bits of every code value (18 bytes a
+  finger, 240 with padding) scanned with Hamming distances summed over the finger positions the
+  query and the candidate share (each finger's term estimates its cosine, as random-hyperplane
+  hashing does [2]_), then the best ``SearchParameters.binary_candidates`` persons rescored exactly
+  from the float16 vectors (:func:`rescore`), so the scores and order are those of the exact scan
+  whenever the exact top persons are among the binary candidates.
+
+An inverted file (faiss ``IVF…,SQ8``) was measured and is not used: person vectors have little
+cluster structure, and at 100k persons probing 5% of 1,264 cells kept the mate in the top 20 of only
+88% of ten-print searches (19% of single-finger searches, against 60% exact); the binary scan keeps
+the exact answer (see ``benchmarks/bench_search.py``). ``build_index`` still builds any faiss factory.
 
 The functions here are pure (arrays in, arrays out) so the same code runs on one gallery or on one
 shard of a distributed gallery; :func:`merge_topk` merges per-shard shortlists.
@@ -15,35 +25,46 @@ References
 ----------
 .. [1] Johnson, Douze, Jégou, "Billion-scale similarity search with GPUs", IEEE Trans. Big Data, 2019
    (faiss).
+.. [2] Charikar, "Similarity estimation techniques from rounding algorithms", STOC 2002 (sign bits
+   of random projections estimate the angle between vectors).
 """
 
 from __future__ import annotations
 
-import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numba
 import numpy as np
 
+from .codes import N_POSITIONS
 from .parameters import SEARCH, SearchParameters
 
-__all__ = ["factory_for", "build_index", "search_index", "merge_topk"]
+__all__ = ["factory_for", "build_index", "search_index", "merge_topk", "BinaryIndex", "rescore", "BINARY"]
+
+#: Factory name of :class:`BinaryIndex`.
+BINARY = "Binary"
+_WORD_BITS = 64
 
 
 def factory_for(n_persons: int, params: SearchParameters = SEARCH) -> str:
-    """The faiss factory string used for a gallery of ``n_persons``."""
-    if n_persons <= params.exact_scan_max_persons:
-        return "Flat"
-    # faiss wants ~39 training points per list; small galleries above the exact limit get fewer lists
-    lists = max(1, min(int(params.ivf_lists_per_sqrt_persons * math.sqrt(n_persons)), n_persons // 39))
-    return f"IVF{lists},SQ8"
+    """The first-stage index used for a gallery of ``n_persons``: ``"SQfp16"`` (exact) or ``"Binary"``."""
+    return "SQfp16" if n_persons <= params.exact_scan_max_persons else BINARY
 
 
-def build_index(vectors: np.ndarray, factory: str, *, train_max: int = 100_000, seed: int = 0) -> Any:
-    """An inner-product index over ``vectors`` (float32, shape (n, d)); ids are row positions.
+def build_index(vectors: np.ndarray, factory: str, *, train_max: int = 100_000, seed: int = 0,
+                params: SearchParameters = SEARCH) -> Any:
+    """An inner-product index over ``vectors`` (float, shape (n, d)); ids are row positions.
 
-    IVF indexes are trained on at most ``train_max`` rows picked with a fixed seed, so the same
+    ``factory`` is ``"Binary"`` (:class:`BinaryIndex`) or a faiss factory string. Indexes that need
+    training (IVF) are trained on at most ``train_max`` rows picked with a fixed seed, so the same
     vectors always give the same index.
     """
+    if factory == BINARY:
+        index = BinaryIndex(vectors.shape[1] // N_POSITIONS, threads=params.scan_threads)
+        add_vectors(index, vectors)
+        return index
     import faiss
 
     d = vectors.shape[1]
@@ -63,12 +84,177 @@ def add_vectors(index: Any, vectors: np.ndarray, chunk: int = 65536) -> None:
 
 
 def set_probes(index: Any, params: SearchParameters = SEARCH) -> None:
-    """Probe a fixed fraction of an IVF index's lists (no-op for flat indexes)."""
+    """Apply ``params`` to a built index: scan threads of a :class:`BinaryIndex`, the probed
+    fraction of an IVF index's lists (no-op for other indexes)."""
+    if isinstance(index, BinaryIndex):
+        index.threads = params.scan_threads
+        return
     import faiss
 
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None:
         ivf.nprobe = max(1, int(round(ivf.nlist * params.ivf_probe_fraction)))
+
+
+def rescore(vectors: np.ndarray, queries: np.ndarray, positions: np.ndarray, k: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact inner products of each query with its candidate rows, the best ``k`` first.
+
+    Parameters
+    ----------
+    vectors : ndarray of float16 or float32, shape (n, d)
+        The gallery's person vectors (may be memory-mapped).
+    queries : ndarray of float32, shape (q, d)
+    positions : ndarray of int64, shape (q, m)
+        Candidate rows per query; -1 entries are ignored. Only the finger positions a query holds
+        (non-zero codes) are read.
+    k : int
+
+    Returns
+    -------
+    scores : ndarray of float32, shape (q, k)
+    positions : ndarray of int64, shape (q, k)
+        As faiss returns them: best first (ties by ascending row), -1 / -inf where fewer exist.
+    """
+    k = max(1, int(k))
+    out_s = np.full((queries.shape[0], k), -np.inf, np.float32)
+    out_p = np.full((queries.shape[0], k), -1, np.int64)
+    # a plain view of a memory map gathers without np.memmap's bookkeeping
+    base = np.asarray(vectors).reshape(vectors.shape[0], N_POSITIONS, -1)
+    for q in range(queries.shape[0]):
+        cand = np.sort(positions[q][positions[q] >= 0])
+        query = np.asarray(queries[q], np.float32).reshape(N_POSITIONS, -1)
+        fingers = np.flatnonzero((query != 0).any(axis=1))
+        if cand.size == 0:
+            continue
+        # only the query's finger positions: a single-finger query reads a tenth of each row
+        part = np.asarray(base[cand[:, None], fingers[None, :]], np.float32).reshape(cand.size, -1)
+        sc = part @ query[fingers].ravel()
+        order = np.lexsort((cand, -sc))[:k]
+        out_s[q, : order.size], out_p[q, : order.size] = sc[order], cand[order]
+    return out_s, out_p
+
+
+class BinaryIndex:
+    """Sign bits of person vectors, scanned with Hamming distances over shared finger positions.
+
+    For a query holding finger positions F, candidate i scores
+    ``sum over f in F held by i of (bits - 2 * hamming(query_f, candidate_f))``, where ``bits`` is
+    the code length (144); each term is ``bits * (1 - 2 * theta_f / pi)`` in expectation, theta_f the
+    angle between the two codes, so the sum ranks like the exact inner product of person vectors.
+    A finger position is held when its code is not all zero (an all-zero code, "no information",
+    counts as absent, as it adds 0 to the exact inner product); bit ``dim`` of its bits marks it.
+
+    Parameters
+    ----------
+    dim : int
+        Values per finger code.
+    threads : int
+        Threads splitting a scan (0: all cores).
+
+    Attributes
+    ----------
+    bits : ndarray of uint64, shape (n, 10, words)
+        Finger ``p``'s sign bits in ``bits[:, p - 1]`` (value ``j`` in bit ``j``), then the held
+        marker bit, zero-padded to ``words = dim // 64 + 1`` words.
+    """
+
+    def __init__(self, dim: int, threads: int = 0, bits: np.ndarray | None = None) -> None:
+        self.dim = int(dim)
+        self.words = self.dim // _WORD_BITS + 1
+        self.threads = int(threads)
+        self.bits = np.zeros((0, N_POSITIONS, self.words), np.uint64) if bits is None else bits
+        if self.bits.ndim != 3 or self.bits.shape[1:] != (N_POSITIONS, self.words) or self.bits.dtype != np.uint64:
+            raise ValueError(f"bits: expected uint64 (n, {N_POSITIONS}, {self.words}), got {self.bits.dtype} {self.bits.shape}")
+        self._blocks: list[np.ndarray] = []
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.bits.shape[0]) + sum(int(b.shape[0]) for b in self._blocks)
+
+    def sign_bits(self, vectors: np.ndarray) -> np.ndarray:
+        """The packed sign bits of person vectors (n, 10 * dim) -> uint64 (n, 10, words)."""
+        v = np.asarray(vectors).reshape(-1, N_POSITIONS, self.dim)
+        padded = np.zeros((v.shape[0], N_POSITIONS, self.words * _WORD_BITS), bool)
+        padded[:, :, : self.dim] = v > 0
+        padded[:, :, self.dim] = (v != 0).any(axis=2)
+        packed = np.packbits(padded, axis=2, bitorder="little")  # bit j of byte b = value 8b + j
+        return np.ascontiguousarray(packed).view("<u8").astype(np.uint64, copy=False)
+
+    def add(self, vectors: np.ndarray) -> None:
+        self._blocks.append(self.sign_bits(vectors))
+
+    def _consolidate(self) -> np.ndarray:
+        if self._blocks:
+            self.bits = np.concatenate([np.asarray(self.bits), *self._blocks]) if self.bits.size else (
+                self._blocks[0] if len(self._blocks) == 1 else np.concatenate(self._blocks))
+            self._blocks = []
+        return self.bits
+
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """Scan scores (int32, (q, n)) of float person vectors ``queries`` (q, 10 * dim)."""
+        bits = self._consolidate()
+        qbits = self.sign_bits(queries)
+        qheld = np.ascontiguousarray((qbits != 0).any(axis=2))
+        out = np.empty((qbits.shape[0], bits.shape[0]), np.int32)
+        threads = self.threads or os.cpu_count() or 1
+        n = bits.shape[0]
+        if threads <= 1 or n < 4096:
+            _hamming_scores(bits, qbits, qheld, self.dim, 0, n, out)
+        else:
+            cuts = np.linspace(0, n, threads + 1).astype(np.int64)
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(lambda t: _hamming_scores(bits, qbits, qheld, self.dim, int(cuts[t]), int(cuts[t + 1]), out),
+                              range(threads)))
+        return out
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """faiss's contract: (scan scores float32 (q, k), positions int64 (q, k)), best first."""
+        q = np.ascontiguousarray(queries, np.float32)
+        n = self.ntotal
+        k = max(1, int(k))
+        out_s = np.full((q.shape[0], k), -np.inf, np.float32)
+        out_p = np.full((q.shape[0], k), -1, np.int64)
+        for start in range(0, q.shape[0], 16):  # bounded (16, n) score block
+            block = self.scores(q[start : start + 16])
+            for j, row in enumerate(block):
+                m = min(k, n)
+                top = np.argpartition(-row, m - 1)[:m] if m < n else np.arange(n)
+                order = np.lexsort((top, -row[top]))
+                out_s[start + j, :m], out_p[start + j, :m] = row[top[order]], top[order]
+        return out_s, out_p
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _popcount64(x):
+    # SWAR bit count of a uint64 (LLVM turns it into one popcnt where the CPU has it)
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
+
+
+@numba.njit(nogil=True, cache=True)
+def _hamming_scores(bits, qbits, qheld, dim, start, stop, out):
+    # bits uint64 (n, 10, W); qbits uint64 (q, 10, W); qheld bool (q, 10); out int32 (q, n), rows [start, stop)
+    n_q = qbits.shape[0]
+    n_f = bits.shape[1]
+    n_w = bits.shape[2]
+    for i in range(start, stop):
+        for q in range(n_q):
+            total = 0
+            for f in range(n_f):
+                if not qheld[q, f]:
+                    continue
+                held = np.uint64(0)
+                ham = np.uint64(0)
+                for w in range(n_w):
+                    x = bits[i, f, w]
+                    held |= x
+                    ham += _popcount64(x ^ qbits[q, f, w])
+                if held != np.uint64(0):
+                    total += dim - 2 * np.int64(ham)
+            out[q, i] = total
 
 
 def search_index(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -48,11 +48,16 @@ class SearchParameters:
     shortlist_persons: int = 100
     shortlist_comparisons: int = 200
     min_shortlist_persons: int = 20
-    #: Galleries with at most this many persons are scanned exactly (faiss brute-force inner product);
-    #: larger ones use an inverted-file index with 8-bit scalar-quantised vectors.
-    exact_scan_max_persons: int = 200_000
-    #: Inverted lists per sqrt(person count) and the fraction of lists probed per query.
-    ivf_lists_per_sqrt_persons: float = 4.0
+    #: Galleries with at most this many persons are scanned exactly (faiss brute-force inner product
+    #: over float16 vectors, 2,880 bytes a person); larger ones with the sign-bit scan
+    #: (:class:`biocore.search.index.BinaryIndex`, 240 bytes a person) whose best
+    #: ``binary_candidates`` persons per query (times 10 / the probe's finger count) are rescored exactly.
+    exact_scan_max_persons: int = 50_000
+    binary_candidates: int = 2000
+    #: Threads splitting one binary scan (0: all cores; 1 for single-thread latency figures).
+    scan_threads: int = 0
+    #: For IVF factories built explicitly (:func:`biocore.search.index.build_index`): the fraction of
+    #: inverted lists probed per query.
     ivf_probe_fraction: float = 0.05
     #: Fusion over fingers: the fused person score is the sum of the ``fusion_top_fingers`` best
     #: per-finger matcher scores among shared finger positions (robust to a few poor prints).

@@ -15,7 +15,9 @@ empty slot with ``held`` false.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import io
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +134,33 @@ class GalleryMinutiae:
     def arrays(self) -> dict[str, np.ndarray]:
         return {"offsets": self.offsets, "held": self.held, **{k: getattr(self, k) for k in FIELDS}}
 
+    @staticmethod
+    def write_blocks(folder: Path, prefix: str, blocks: Iterable["GalleryMinutiae"]) -> int:
+        """Write the persons of ``blocks``, one after the other, as ``{prefix}{name}.npy`` files
+        (what :meth:`load` maps), one block in memory at a time; returns the person count.
+
+        This is :meth:`concat_all` followed by saving each array, without the concatenation: a
+        million-person gallery holds ~6 GB of minutiae, more than should pass through memory twice.
+        The files are flushed and fsynced; renaming them into place is the caller's.
+        """
+        files = {"offsets": np.int64, "held": bool, **FIELDS}
+        writers = {name: _NpyAppender(Path(folder) / f"{prefix}{name}.npy", dtype) for name, dtype in files.items()}
+        try:
+            total, persons = 0, 0
+            writers["offsets"].append(np.zeros(1, np.int64))
+            for b in blocks:
+                writers["offsets"].append(np.asarray(b.offsets[1:]) - int(b.offsets[0]) + total)
+                writers["held"].append(b.held)
+                first, last = int(b.offsets[0]), int(b.offsets[-1])
+                for k in FIELDS:
+                    writers[k].append(getattr(b, k)[first:last])
+                total += last - first
+                persons += b.persons
+        finally:
+            for w in writers.values():
+                w.close()
+        return persons
+
     @classmethod
     def load(cls, folder: Path, prefix: str, persons: int) -> "GalleryMinutiae | None":
         """Memory-map the arrays written as ``{prefix}{name}.npy``; None when absent or inconsistent."""
@@ -146,3 +175,42 @@ class GalleryMinutiae:
             return None
         # plain ndarray views of the maps: gathering from them skips np.memmap's per-index bookkeeping
         return cls(*(np.asarray(a[k]) for k in ("offsets", "held", *FIELDS)))
+
+
+class _NpyAppender:
+    """A ``.npy`` file of a 1-D array written in pieces of unknown total length.
+
+    The data starts after a fixed-size header (``_HEADER_BYTES``, 64-byte aligned as numpy writes
+    it) that is filled in on :meth:`close`, once the length is known; the result is an ordinary
+    ``.npy`` file (``np.load`` reads and memory-maps it).
+    """
+
+    _HEADER_BYTES = 128
+
+    def __init__(self, path: Path, dtype: type) -> None:
+        self.dtype = np.dtype(dtype)
+        self.count = 0
+        self.fh = open(path, "wb")
+        self.fh.write(b"\0" * self._HEADER_BYTES)
+
+    def append(self, values: np.ndarray) -> None:
+        a = np.ascontiguousarray(values, dtype=self.dtype)
+        self.fh.write(memoryview(a).cast("B"))
+        self.count += a.size
+
+    def close(self) -> None:
+        if self.fh.closed:
+            return
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            header, {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.count,)})
+        head = header.getvalue()
+        if len(head) != self._HEADER_BYTES:  # pragma: no cover - only for shapes beyond 10**40
+            raise ValueError(f"npy header of {len(head)} bytes, expected {self._HEADER_BYTES}")
+        try:
+            self.fh.seek(0)
+            self.fh.write(head)
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+        finally:
+            self.fh.close()

@@ -28,34 +28,42 @@ MatchFn = Callable[[Template, list[Template]], np.ndarray]
 class BiocoreMatchFn:
     """biocore's 1:1 matcher as a :data:`MatchFn` returning calibrated evidence ``-log10 FMR``
     (see :func:`biocore.search.fusion.evidence_from_scores`); :meth:`prepared` scores candidates
-    already packed as :class:`biocore.matching.PreparedTemplates`."""
+    already packed as :class:`biocore.matching.PreparedTemplates`.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    threads : int
+        Threads of each ``match_many`` call (0: all cores; 1 for single-thread latency figures).
+    """
+
+    def __init__(self, threads: int = 0) -> None:
         from ..matching import THRESHOLDS
         from ..matching.parameters import DEFAULT_PARAMETERS
 
         self.thresholds = THRESHOLDS
         self.parameters = DEFAULT_PARAMETERS  # the Matcher default (packs must agree with it)
+        self.threads = int(threads)
 
     def __call__(self, probe: Template, candidates: list[Template]) -> np.ndarray:
         from ..matching import Matcher
 
-        scores = np.asarray(Matcher(probe).match_many(candidates), dtype=np.float64)
+        scores = np.asarray(Matcher(probe).match_many(candidates, threads=self.threads), dtype=np.float64)
         return evidence_from_scores(scores, self.thresholds)
 
     def prepared(self, probe: Template, candidates: Any) -> np.ndarray:
         """Evidence of ``probe`` against a PreparedTemplates built with ``self.parameters``."""
         from ..matching import Matcher
 
-        scores = np.asarray(Matcher(probe).match_many(candidates), dtype=np.float64)
+        scores = np.asarray(Matcher(probe).match_many(candidates, threads=self.threads), dtype=np.float64)
         return evidence_from_scores(scores, self.thresholds)
 
 
-def default_matcher() -> MatchFn | None:
+def default_matcher(threads: int = 0) -> MatchFn | None:
     """biocore's 1:1 matcher as a :data:`MatchFn` returning calibrated evidence ``-log10 FMR``
-    (see :func:`biocore.search.fusion.evidence_from_scores`), or None when it is unavailable."""
+    (see :func:`biocore.search.fusion.evidence_from_scores`), or None when it is unavailable.
+    ``threads`` as :class:`BiocoreMatchFn`."""
     try:
-        match = BiocoreMatchFn()
+        match = BiocoreMatchFn(threads)
         probe = Template(x=[10, 50, 90, 30], y=[10, 40, 20, 80], angle=[0.0, 1.0, 2.0, 3.0])
         match(probe, [probe])  # the native kernel is built and callable
     except Exception:  # noqa: BLE001 - any failure means: search with codes only

@@ -21,7 +21,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -240,6 +240,39 @@ class Store:
         for r, f, t in self.db.execute(q, (int(first_row), int(last_row))):
             out.setdefault(int(r), {})[int(f)] = bytes(t)
         return out
+
+    def copy_persons(self, source: Path, pick: Callable[[str], bool] | None) -> int:
+        """Copy the persons of the gallery database in folder ``source`` whose identity ``pick`` accepts
+        (all when None), as stored, in one transaction; returns how many. Rows keep their order and
+        go above this store's rows. Raises sqlite3.IntegrityError when an identity is enrolled here,
+        GalleryError when the copy fails otherwise (nothing is copied)."""
+        try:
+            return self._copy_persons(source, pick)
+        except sqlite3.IntegrityError:
+            raise
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            raise _os_error(self.path, exc, f"copy persons from {str(source)!r}") from None
+
+    def _copy_persons(self, source: Path, pick: Callable[[str], bool] | None) -> int:
+        self.db.create_function("biocore_pick", 1, (lambda i: 1) if pick is None else (lambda i: 1 if pick(i) else 0),
+                                deterministic=True)
+        self.db.execute("ATTACH DATABASE ? AS src", (f"file:{source / DB_NAME}?mode=ro",))
+        try:
+            with self.transaction():
+                offset = int(self.db.execute(
+                    "SELECT max(coalesce((SELECT max(row) FROM persons), 0),"
+                    " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'persons'), 0))").fetchone()[0])
+                cur = self.db.execute(
+                    "INSERT INTO persons(row, identity, metadata, enrolled_at) SELECT row + ?, identity, metadata, "
+                    "enrolled_at FROM src.persons WHERE biocore_pick(identity) ORDER BY row", (offset,))
+                copied = int(cur.rowcount)
+                self.db.execute(
+                    "INSERT INTO fingers(row, finger, template, code) SELECT f.row + ?, f.finger, f.template, f.code "
+                    "FROM src.fingers AS f WHERE f.row + ? IN (SELECT row FROM persons WHERE row > ?)",
+                    (offset, offset, offset))
+            return copied
+        finally:
+            self.db.execute("DETACH DATABASE src")
 
     def iter_persons(self) -> Iterator[tuple[int, str, dict]]:
         for row, identity, metadata in self.db.execute("SELECT row, identity, metadata FROM persons ORDER BY row"):
