@@ -21,6 +21,12 @@ class ExtractionParameters:
     # --- resolution ---------------------------------------------------------------------------
     #: Internal working resolution; other resolutions are resampled to it.
     working_dpi: int = 500
+    #: Downscaling by a factor at least this large interpolates bicubically, which keeps the fine
+    #: ridge detail minutiae live on; stronger downscaling averages areas so that sensor noise does
+    #: not alias onto the ridges. Upscaling is bicubic. At 0.75 (569 -> 500 ppi is 0.88) bozorth3's
+    #: EER on FVC2002 DB2 drops from 4.60% to 4.02% (mean over working resolutions 495/500/505);
+    #: 1.0 (area averaging for every downscale) is what biocore.quality's own resampling mirrors.
+    sharp_resample_min_scale: float = 1.0
 
     # --- normalization ------------------------------------------------------------------------
     #: Gaussian scale of the local mean / local contrast used to normalize the image.

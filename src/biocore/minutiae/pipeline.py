@@ -20,6 +20,7 @@ from .normalization import normalize
 from .orientation import OrientationField, orientation_field
 from .parameters import DEFAULT_PARAMETERS, ExtractionParameters
 from .quality import minutia_quality
+from .resampling import to_working_grid
 from .segmentation import segment
 from .thinning import thin
 
@@ -88,8 +89,7 @@ def extract(
 
 
 def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Template:
-    scale = p.working_dpi / dpi
-    work = _resample(gray, scale)
+    work, scale = to_working_grid(gray, dpi, p)
 
     normalized, contrast = normalize(work, p)
     record("normalized", normalized)
@@ -148,14 +148,6 @@ def _uncrop(array: np.ndarray, box: tuple[int, int, int, int], shape: tuple[int,
 
 def _walk_px(p: ExtractionParameters) -> int:
     return max(p.direction_trace_px, p.short_ridge_px, p.spur_px, p.bridge_px)
-
-
-def _resample(gray: np.ndarray, scale: float) -> np.ndarray:
-    if abs(scale - 1.0) < 1e-3:
-        return gray
-    rows, cols = gray.shape
-    size = (max(8, int(round(cols * scale))), max(8, int(round(rows * scale))))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
 
 
 def _local_evidence(

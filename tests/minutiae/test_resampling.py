@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from biocore.minutiae import DEFAULT_PARAMETERS
+from biocore.minutiae.resampling import to_working_grid
+
+
+def _naive_area(image: np.ndarray, factor: int) -> np.ndarray:
+    """Block means: what area resampling gives for an integer downscale."""
+    rows, cols = image.shape[0] // factor, image.shape[1] // factor
+    blocks = image[: rows * factor, : cols * factor].reshape(rows, factor, cols, factor).astype(np.float64)
+    return blocks.mean(axis=(1, 3))
+
+
+def test_working_resolution_is_left_alone():
+    image = np.arange(100 * 80, dtype=np.uint8).reshape(100, 80)
+    work, scale = to_working_grid(image, 500, DEFAULT_PARAMETERS)
+    assert work is image and scale == 1.0
+
+
+@pytest.mark.parametrize("dpi, shape", [(569, (492, 260)), (1000, (280, 148)), (250, (1120, 592))])
+def test_shape_and_scale(dpi, shape):
+    image = np.full((560, 296), 128, np.uint8)
+    work, scale = to_working_grid(image, dpi, DEFAULT_PARAMETERS)
+    assert work.shape == shape and work.dtype == np.uint8
+    assert scale == pytest.approx(500 / dpi)
+    assert np.all(work == 128)
+
+
+def test_strong_downscale_averages_areas():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (120, 80), dtype=np.uint8)
+    work, _ = to_working_grid(image, 1000, DEFAULT_PARAMETERS)
+    assert np.abs(work - _naive_area(image, 2)).max() <= 1.0
+
+
+def test_mild_downscale_is_sharp_above_the_threshold():
+    # Pixel-scale detail: area averaging smooths it, bicubic interpolation keeps more of its contrast.
+    image = np.random.default_rng(0).integers(0, 256, (120, 120), dtype=np.uint8)
+    blurred, _ = to_working_grid(image, 569, dataclasses.replace(DEFAULT_PARAMETERS, sharp_resample_min_scale=1.0))
+    sharp, _ = to_working_grid(image, 569, dataclasses.replace(DEFAULT_PARAMETERS, sharp_resample_min_scale=0.75))
+    assert sharp.shape == blurred.shape
+    assert float(sharp.std()) > 1.25 * float(blurred.std())
