@@ -57,7 +57,9 @@ class PreparedProbe:
         kind: npt.NDArray[np.uint8],
         edges: npt.NDArray[np.uint8],
         count: npt.NDArray[np.uint8],
+        cylinders: npt.NDArray[np.uint64],
         threads: int = 0,
+        parts: bool = False,
     ) -> npt.NDArray[np.float32]: ...
     def votes(
         self,
@@ -67,6 +69,7 @@ class PreparedProbe:
         kind: npt.NDArray[np.uint8],
         scale: float,
     ) -> npt.NDArray[np.uint16]: ...
+    def match_prepared(self, other: PreparedProbe) -> float: ...
     def edge_table(self) -> npt.NDArray[np.uint8]: ...
 
 def match_pair(
@@ -82,6 +85,12 @@ def match_pair(
     scale2: float,
     params: npt.NDArray[np.float64],
 ) -> float: ...
+def mcc_cylinders(
+    x: npt.NDArray[np.float32],
+    y: npt.NDArray[np.float32],
+    angle: npt.NDArray[np.uint16],
+    params: npt.NDArray[np.float64],
+) -> npt.NDArray[np.uint64]: ...
 def pack_edges(
     offsets: npt.NDArray[np.int64],
     x: npt.NDArray[np.float32],
@@ -89,4 +98,4 @@ def pack_edges(
     angle: npt.NDArray[np.uint16],
     params: npt.NDArray[np.float64],
     threads: int = 0,
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint64]]: ...

@@ -20,6 +20,7 @@
 #include <queue>
 
 #include "common.hpp"
+#include "matching_mcc.hpp"
 
 namespace biocore {
 namespace {
@@ -51,9 +52,15 @@ struct Params {
     float global_distance_tolerance_rel;
     int global_angle_tolerance_steps;
     int fixed_direction_tolerance;  // direction_tolerance() when it does not depend on length, else -1
+    mcc::Params mcc;
+    float weight_mcc;     // the fused score: edge evidence + weight_mcc * MCC LSS-R score
+    bool roots_from_mcc;  // growth starts from the best cylinder pairs instead of edge votes
+    static constexpr int kEdgeCount = 20;
+    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 2;
 
     static Params from(const carray<double>& v) {
-        if (v.ndim() != 1 || v.shape(0) != 20) throw std::invalid_argument("matching params: expected 20 values");
+        if (v.ndim() != 1 || v.shape(0) != kCount)
+            throw std::invalid_argument("matching params: expected " + std::to_string(kCount) + " values");
         const double* p = v.data();
         Params r;
         r.neighbors = std::clamp(static_cast<int>(p[0]), 1, 32);
@@ -78,6 +85,9 @@ struct Params {
         r.global_angle_tolerance_steps = static_cast<int>(std::lround(std::min(p[19], 3.2) * kStepsPerRad));
         r.fixed_direction_tolerance = -1;
         if (r.direction_tolerance_px == 0.0f) r.fixed_direction_tolerance = r.direction_tolerance(1.0f);
+        r.mcc = mcc::Params::from(p + kEdgeCount);
+        r.weight_mcc = static_cast<float>(p[kEdgeCount + mcc::Params::kCount]);
+        r.roots_from_mcc = p[kEdgeCount + mcc::Params::kCount + 1] != 0.0;
         return r;
     }
     float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
@@ -117,6 +127,7 @@ struct View {
     const uint8_t* kind = nullptr;
     const Edge* edges = nullptr;
     const uint8_t* count = nullptr;
+    const uint64_t* cylinders = nullptr;  // 2 * mcc.words per minutia
 };
 
 // atan2 to ~1e-5 rad (a minimax polynomial on [0, 1]); edge directions need no more.
@@ -177,6 +188,7 @@ struct Owned {
     std::vector<uint8_t> kind;
     std::vector<Edge> edges;
     std::vector<uint8_t> count;
+    std::vector<uint64_t> cylinders;
     View view(int K) const {
         View v;
         v.n = static_cast<int>(x.size());
@@ -187,6 +199,7 @@ struct Owned {
         v.kind = kind.data();
         v.edges = edges.data();
         v.count = count.data();
+        v.cylinders = cylinders.data();
         return v;
     }
 };
@@ -298,6 +311,8 @@ struct Workspace {
     std::vector<uint64_t> scratch;  // build_edges
     std::vector<uint32_t> grid_start;  // vote_pair: probe edges by (length bin, a1 bin), CSR
     std::vector<Edge> grid_entries;
+    mcc::Scratch mcc;
+    uint16_t best_rotation = 0;  // grow_roots: the rotation (candidate minus probe) of the best pairing's root
 };
 
 // Fills ws.votes (p.n x c.n) with the number of agreeing edges each minutia pair takes part in.
@@ -508,19 +523,67 @@ float grow_roots(const View& p, const View& c, const Params& prm, Workspace& ws)
     ws.p2c.assign(p.n, -1);
     ws.c2p.assign(c.n, -1);
     ws.support.assign(p.n, 0);
+    ws.best_rotation = 0;
     float best = 0.0f;
     for (std::size_t k = 0; k < r; ++k) {
         if (ws.votes[ws.roots[k]] == kCovered) continue;  // already in an earlier pairing: same growth
         int i = static_cast<int>(ws.roots[k] / c.n), a = static_cast<int>(ws.roots[k] % c.n);
-        best = std::max(best, grow(p, c, i, a, prm, ws).score);
+        const float s = grow(p, c, i, a, prm, ws).score;
+        if (s > best) {
+            best = s;
+            ws.best_rotation = static_cast<uint16_t>(c.angle[a] - p.angle[i]);
+        }
     }
     return best;
 }
 
-float match_views(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
-    if (p.n == 0 || c.n == 0) return 0.0f;
-    vote(p, h, c, prm, ws);
-    return grow_roots(p, c, prm, ws);
+float mcc_score(const View& p, const View& c, const Params& prm, Workspace& ws, uint16_t rotation) {
+    return mcc::score(p.n, p.x, p.y, p.angle, p.cylinders, c.n, c.x, c.y, c.angle, c.cylinders, prm.mcc, ws.mcc,
+                      rotation);
+}
+
+struct Parts {
+    float edges = 0.0f, mcc = 0.0f;
+    float fused(const Params& prm) const { return edges + prm.weight_mcc * mcc; }
+};
+
+// Roots from the MCC pass: its best local pairs (mcc::score leaves them in ws.mcc.pa / pb, most
+// similar first), ranked into ws.votes so grow_roots keeps that order.
+void mcc_roots(const View& p, const View& c, const Params& prm, Workspace& ws) {
+    ws.votes.assign(static_cast<std::size_t>(p.n) * c.n, 0);
+    ws.roots.clear();
+    const std::size_t r = std::min<std::size_t>(ws.mcc.pa.size(), static_cast<std::size_t>(prm.max_roots));
+    for (std::size_t k = 0; k < r; ++k) {
+        const uint32_t q = static_cast<uint32_t>(ws.mcc.pa[k]) * c.n + ws.mcc.pb[k];
+        if (ws.votes[q] != 0) continue;
+        ws.votes[q] = static_cast<uint16_t>(60000 - k);
+        ws.roots.push_back(q);
+    }
+}
+
+// Both evidences for one pair; `hash` null: the one-off path (vote_pair instead of the probe hash).
+Parts match_views(const View& p, const EdgeHash* h, const View& c, const Params& prm, Workspace& ws) {
+    Parts r;
+    if (p.n == 0 || c.n == 0) return r;
+    if (prm.roots_from_mcc) {
+        r.mcc = mcc_score(p, c, prm, ws, 0);
+        mcc_roots(p, c, prm, ws);
+        r.edges = grow_roots(p, c, prm, ws);
+        return r;
+    }
+    if (h != nullptr)
+        vote(p, *h, c, prm, ws);
+    else
+        vote_pair(p, c, prm, ws);
+    r.edges = grow_roots(p, c, prm, ws);
+    // Cylinders compare only minutiae turned by at most mcc.max_rotation_steps: around no rotation
+    // (plain impressions are near upright) and, when the best pairing says the print is turned
+    // further, around its rotation too; the better of the two counts.
+    r.mcc = mcc_score(p, c, prm, ws, 0);
+    const uint16_t rot = ws.best_rotation;
+    if (r.edges > 0.0f && std::abs(angle_diff(rot, 0)) > prm.mcc.max_rotation_steps / 2)
+        r.mcc = std::max(r.mcc, mcc_score(p, c, prm, ws, rot));
+    return r;
 }
 
 // --- Python-facing helpers --------------------------------------------------------------------
@@ -547,6 +610,8 @@ void fill_owned(Owned& o, const carray<int32_t>& x, const carray<int32_t>& y, co
     o.count.resize(n);
     build_edges(static_cast<int>(n), o.x.data(), o.y.data(), o.angle.data(), prm, o.edges.data(), o.count.data(),
                 ws.scratch);
+    o.cylinders.resize(n * 2 * prm.mcc.words);
+    mcc::build(static_cast<int>(n), o.x.data(), o.y.data(), o.angle.data(), prm.mcc, o.cylinders.data());
 }
 
 // Packed templates (struct of arrays + offsets) with their edge tables, as Python keeps them.
@@ -559,7 +624,9 @@ struct PackedView {
     const uint8_t* kind;
     const Edge* edges;
     const uint8_t* count;
+    const uint64_t* cylinders;
     int k;
+    int cylinder_words;  // 2 * mcc.words
     View at(std::size_t t) const {
         View v;
         int64_t b = offsets[t];
@@ -571,6 +638,7 @@ struct PackedView {
         v.kind = kind + b;
         v.edges = edges + b * k;
         v.count = count + b;
+        v.cylinders = cylinders + b * cylinder_words;
         return v;
     }
 };
@@ -579,7 +647,8 @@ static_assert(sizeof(Edge) == 12, "Edge must be 12 bytes (Python views it as a (
 
 PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
                        const carray<uint16_t>& angle, const carray<uint8_t>& kind, const carray<uint8_t>& edges,
-                       const carray<uint8_t>& count, int K) {
+                       const carray<uint8_t>& count, const carray<uint64_t>& cylinders, const Params& prm) {
+    const int K = prm.neighbors;
     PackedView pv;
     if (offsets.ndim() != 1 || offsets.shape(0) < 1) throw std::invalid_argument("offsets: expected at least one value");
     pv.offsets = offsets.data();
@@ -589,7 +658,8 @@ PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, c
         throw std::invalid_argument("offsets: must start at 0 and end at the number of minutiae");
     if (static_cast<std::size_t>(edges.size()) != total * K * sizeof(Edge) ||
         static_cast<std::size_t>(count.shape(0)) != total || static_cast<std::size_t>(y.shape(0)) != total ||
-        static_cast<std::size_t>(angle.shape(0)) != total || static_cast<std::size_t>(kind.shape(0)) != total)
+        static_cast<std::size_t>(angle.shape(0)) != total || static_cast<std::size_t>(kind.shape(0)) != total ||
+        static_cast<std::size_t>(cylinders.size()) != total * 2 * prm.mcc.words)
         throw std::invalid_argument("packed arrays disagree in size");
     for (std::size_t t = 0; t < pv.templates; ++t)
         if (pv.offsets[t + 1] < pv.offsets[t]) throw std::invalid_argument("offsets: must not decrease");
@@ -599,11 +669,14 @@ PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, c
     pv.kind = kind.data();
     pv.edges = reinterpret_cast<const Edge*>(edges.data());
     pv.count = count.data();
+    pv.cylinders = cylinders.data();
     pv.k = K;
+    pv.cylinder_words = 2 * prm.mcc.words;
     return pv;
 }
 
-// Builds the edge tables of packed templates: returns (edges bytes (total*K*12), count (total)).
+// Builds the edge tables and cylinders of packed templates: returns (edges bytes (total*K*12),
+// count (total), cylinders (total, 2 * words) uint64).
 py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
                      const carray<uint16_t>& angle, const carray<double>& params, int threads) {
     Params prm = Params::from(params);
@@ -614,6 +687,9 @@ py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, con
         throw std::invalid_argument("packed arrays disagree in size");
     carray<uint8_t> edges(static_cast<py::ssize_t>(total * prm.neighbors * sizeof(Edge)));
     carray<uint8_t> count(static_cast<py::ssize_t>(total));
+    const int cw = 2 * prm.mcc.words;
+    carray<uint64_t> cylinders({static_cast<py::ssize_t>(total), static_cast<py::ssize_t>(cw)});
+    uint64_t* pcyl = cylinders.mutable_data();
     Edge* pe = reinterpret_cast<Edge*>(edges.mutable_data());
     uint8_t* pc = count.mutable_data();
     const int64_t* off = offsets.data();
@@ -628,10 +704,11 @@ py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, con
                 int64_t s = off[t];
                 build_edges(static_cast<int>(off[t + 1] - s), px + s, py_ + s, pa + s, prm, pe + s * prm.neighbors,
                             pc + s, scratch);
+                mcc::build(static_cast<int>(off[t + 1] - s), px + s, py_ + s, pa + s, prm.mcc, pcyl + s * cw);
             }
         });
     }
-    return py::make_tuple(edges, count);
+    return py::make_tuple(edges, count, cylinders);
 }
 
 // A probe prepared once (edge table + hash) for many comparisons.
@@ -647,16 +724,27 @@ class PreparedProbe {
 
     py::array_t<float> match_packed(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
                                     const carray<uint16_t>& angle, const carray<uint8_t>& kind,
-                                    const carray<uint8_t>& edges, const carray<uint8_t>& count, int threads) const {
-        PackedView pv = packed_view(offsets, x, y, angle, kind, edges, count, prm_.neighbors);
-        py::array_t<float> out(static_cast<py::ssize_t>(pv.templates));
+                                    const carray<uint8_t>& edges, const carray<uint8_t>& count,
+                                    const carray<uint64_t>& cylinders, int threads, bool parts) const {
+        PackedView pv = packed_view(offsets, x, y, angle, kind, edges, count, cylinders, prm_);
+        // parts: (T, 2) edge evidence and MCC score instead of the fused (T,) scores (tuning, tests)
+        py::array_t<float> out = parts ? py::array_t<float>({static_cast<py::ssize_t>(pv.templates), py::ssize_t{2}})
+                                       : py::array_t<float>(static_cast<py::ssize_t>(pv.templates));
         float* po = out.mutable_data();
         View probe = own_.view(prm_.neighbors);
         {
             py::gil_scoped_release release;
             parallel_for(pv.templates, threads, 64, [&](std::size_t b, std::size_t e) {
                 Workspace ws;
-                for (std::size_t t = b; t < e; ++t) po[t] = match_views(probe, hash_, pv.at(t), prm_, ws);
+                for (std::size_t t = b; t < e; ++t) {
+                    Parts r = match_views(probe, &hash_, pv.at(t), prm_, ws);
+                    if (parts) {
+                        po[2 * t] = r.edges;
+                        po[2 * t + 1] = r.mcc;
+                    } else {
+                        po[t] = r.fused(prm_);
+                    }
+                }
             });
         }
         return out;
@@ -672,6 +760,17 @@ class PreparedProbe {
         py::array_t<uint16_t> out({static_cast<py::ssize_t>(own_.x.size()), static_cast<py::ssize_t>(c.x.size())});
         std::copy(ws.votes.begin(), ws.votes.end(), out.mutable_data());
         return out;
+    }
+
+    // Score another prepared template (the one-off path when both sides are cached); equals
+    // match_packed on that template (same votes, same growth, same cylinders).
+    float match_prepared(const PreparedProbe& other) const {
+        if (other.prm_.kCount != prm_.kCount || other.prm_.neighbors != prm_.neighbors ||
+            other.prm_.mcc.words != prm_.mcc.words)
+            throw std::invalid_argument("prepared templates differ in parameters");
+        thread_local Workspace ws;
+        py::gil_scoped_release release;
+        return match_views(own_.view(prm_.neighbors), &hash_, other.own_.view(prm_.neighbors), prm_, ws).fused(prm_);
     }
 
     py::array_t<uint8_t> edge_table() const {
@@ -696,9 +795,18 @@ float match_pair(const carray<int32_t>& x1, const carray<int32_t>& y1, const car
     fill_owned(p, x1, y1, a1, k1, s1, prm, ws);
     fill_owned(c, x2, y2, a2, k2, s2, prm, ws);
     py::gil_scoped_release release;
-    const View pv = p.view(prm.neighbors), cv = c.view(prm.neighbors);
-    vote_pair(pv, cv, prm, ws);
-    return grow_roots(pv, cv, prm, ws);
+    return match_views(p.view(prm.neighbors), nullptr, c.view(prm.neighbors), prm, ws).fused(prm);
+}
+
+// Cylinders of one template (500 ppi float positions, 16-bit angles): (n, 2 * words) uint64.
+carray<uint64_t> mcc_cylinders(const carray<float>& x, const carray<float>& y, const carray<uint16_t>& angle,
+                               const carray<double>& params) {
+    Params prm = Params::from(params);
+    const py::ssize_t n = x.shape(0);
+    if (y.shape(0) != n || angle.shape(0) != n) throw std::invalid_argument("minutia arrays differ in length");
+    carray<uint64_t> out({n, static_cast<py::ssize_t>(2 * prm.mcc.words)});
+    mcc::build(static_cast<int>(n), x.data(), y.data(), angle.data(), prm.mcc, out.mutable_data());
+    return out;
 }
 
 }  // namespace
@@ -709,13 +817,17 @@ void register_matching(py::module_& m) {
                       double, const carray<double>&>(),
              py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"), py::arg("scale"), py::arg("params"))
         .def("match_packed", &PreparedProbe::match_packed, py::arg("offsets"), py::arg("x"), py::arg("y"),
-             py::arg("angle"), py::arg("kind"), py::arg("edges"), py::arg("count"), py::arg("threads") = 0)
+             py::arg("angle"), py::arg("kind"), py::arg("edges"), py::arg("count"), py::arg("cylinders"),
+             py::arg("threads") = 0, py::arg("parts") = false)
         .def("votes", &PreparedProbe::votes, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"),
              py::arg("scale"))
+        .def("match_prepared", &PreparedProbe::match_prepared, py::arg("other"))
         .def("edge_table", &PreparedProbe::edge_table);
     m.def("match_pair", &match_pair, py::arg("x1"), py::arg("y1"), py::arg("angle1"), py::arg("kind1"),
           py::arg("scale1"), py::arg("x2"), py::arg("y2"), py::arg("angle2"), py::arg("kind2"), py::arg("scale2"),
           py::arg("params"), "Score one pair of templates (arrays in Template dtypes; scale to 500 ppi).");
+    m.def("mcc_cylinders", &mcc_cylinders, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("params"),
+          "Minutia Cylinder-Code bits of one template: (n, 2 * words) uint64, values then validity.");
     m.def("pack_edges", &pack_edges, py::arg("offsets"), py::arg("x"), py::arg("y"), py::arg("angle"),
           py::arg("params"), py::arg("threads") = 0,
           "Edge tables of packed templates (500 ppi float positions, 16-bit angles): (edges bytes, counts).");

@@ -7,8 +7,8 @@ Command (from the repository root, with ../shared/data present)::
     python benchmarks/verify_fvc.py --calibrate
 
 Impostor scores: every cross-finger pair (2,880 per set) of the six real FVC2000/FVC2002 ``B``
-sets, minutiae from NBIS mindtct and from biocore.extract, pooled: 34,560 scores (2026-11-23, refitted after the extractor's
-last tuning). The empirical
+sets, minutiae from NBIS mindtct and from biocore.extract, pooled: 34,560 scores (2026-11-23, refitted when
+the score became edge evidence + weight_mcc x Minutia Cylinder-Code score). The empirical
 quantile gives the thresholds where the sample supports it (FMR >= 10 / number of impostors);
 below, the upper tail is extrapolated with a generalized Pareto distribution fitted by maximum
 likelihood to the excesses over the empirical 1e-2 quantile (peaks over threshold; Pickands
@@ -28,15 +28,15 @@ __all__ = ["THRESHOLDS", "FIT", "threshold_for_fmr"]
 
 #: FMR -> score threshold (accept when score >= threshold), default matcher parameters.
 THRESHOLDS: dict[float, float] = {
-    1e-2: 12.43,
-    1e-3: 20.3,
-    1e-4: 26.99,
-    1e-5: 34.33,
-    1e-6: 41.71,
+    1e-2: 31.49,
+    1e-3: 41.29,
+    1e-4: 50.84,
+    1e-5: 60.13,
+    1e-6: 69.18,
 }
 
 #: The tail fit behind THRESHOLDS (peaks over threshold, generalized Pareto).
-FIT: dict[str, float] = {"u": 12.431, "p_u": 0.01001, "sigma": 3.1451, "xi": 0.0023, "impostors": 34560.0}
+FIT: dict[str, float] = {"u": 31.481, "p_u": 0.01001, "sigma": 4.3178, "xi": -0.0118, "impostors": 34560.0}
 
 
 def threshold_for_fmr(fmr: float) -> float:

@@ -26,9 +26,12 @@ __all__ = ["PreparedTemplates", "pack"]
 EDGE_BYTES = 12
 
 
-def edge_key(parameters: MatchingParameters) -> tuple[int, float]:
-    """The parameters edge tables depend on: packs and matchers must agree on them."""
-    return (int(parameters.neighbors), float(parameters.max_edge_px))
+def edge_key(parameters: MatchingParameters) -> tuple[float, ...]:
+    """The parameters edge tables and cylinders depend on: packs and matchers must agree on them."""
+    p = parameters
+    return (int(p.neighbors), float(p.max_edge_px), float(p.mcc_radius_px), int(p.mcc_cells), int(p.mcc_sections),
+            float(p.mcc_sigma_space_px), float(p.mcc_sigma_direction_rad), float(p.mcc_bit_threshold),
+            float(p.mcc_hull_margin_px), float(p.mcc_min_valid_cells), int(p.mcc_min_neighbors))
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +52,8 @@ class PreparedTemplates:
         Native edge tables (derived; never store them).
     edge_count : ndarray of uint8, shape (M,)
         Edges per minutia.
+    cylinders : ndarray of uint64, shape (M, 2 * words)
+        Minutia Cylinder-Code bits per minutia, values then validity (derived; never store them).
     parameters : MatchingParameters
         The parameters the edge tables were built with.
     """
@@ -61,6 +66,7 @@ class PreparedTemplates:
     quality: np.ndarray
     edges: np.ndarray
     edge_count: np.ndarray
+    cylinders: np.ndarray
     parameters: MatchingParameters
 
     def __len__(self) -> int:
@@ -108,8 +114,9 @@ class PreparedTemplates:
                 raise InvalidArgument(f"{name}: expected {total} values (as many as x), got {describe(arr)}")
         if np.any(np.diff(off) > 65535):
             raise InvalidArgument("offsets: a template holds more than 65535 minutiae")
-        edges, count = _core.pack_edges(off, cols["x"], cols["y"], cols["angle"], parameters.native(), threads)
-        return cls(off, cols["x"], cols["y"], cols["angle"], cols["kind"], cols["quality"], edges, count, parameters)
+        edges, count, cylinders = _core.pack_edges(off, cols["x"], cols["y"], cols["angle"], parameters.native(), threads)
+        return cls(off, cols["x"], cols["y"], cols["angle"], cols["kind"], cols["quality"], edges, count, cylinders,
+                   parameters)
 
 
 def pack(

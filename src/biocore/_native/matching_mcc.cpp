@@ -1,0 +1,427 @@
+// Minutia Cylinder-Code (bit-based) local descriptors and Local Similarity Sort with Relaxation.
+//
+// Each minutia gets a cylinder: a disc of radius R around it, in its own frame (so rotation and
+// translation do not change it), cut into Ns x Ns cells and Nd direction sections. A cell's bit
+// says whether neighbouring minutiae near the cell centre have a direction difference falling in
+// that section (Gaussian spatial and directional contributions, thresholded). Cells outside the
+// convex hull of the template's minutiae (grown by a margin) are invalid, so a cylinder at the
+// edge of the print only compares the part both prints show. Two cylinders compare by popcounts
+// over the cells valid in both. The global score (LSS-R) takes the best local pairs, lets each
+// pair's weight relax towards the pairs geometrically compatible with it (distance, direction
+// difference and radial angle agree), and averages the most efficient few.
+//
+// R. Cappelli, M. Ferrara, D. Maltoni, "Minutia Cylinder-Code: a new representation and matching
+// technique for fingerprint recognition", IEEE TPAMI 32(12):2128-2141, 2010. Written from the
+// paper; positions in 500 ppi pixels, angles as 16-bit steps of a full turn, image rows downward.
+#include "matching_mcc.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace biocore {
+namespace mcc {
+namespace {
+
+constexpr double kPi = 3.141592653589793;
+constexpr double kTwoPi = 6.283185307179586;
+constexpr double kStepsPerRad = 65536.0 / kTwoPi;
+
+inline int angle_diff(uint16_t a, uint16_t b) { return static_cast<int16_t>(static_cast<uint16_t>(a - b)); }
+
+inline float fast_atan2(float y, float x) {  // ~1e-5 rad
+    float ax = std::fabs(x), ay = std::fabs(y);
+    float mx = std::max(ax, ay), mn = std::min(ax, ay);
+    float a = mx > 0.0f ? mn / mx : 0.0f;
+    float s = a * a;
+    float r = ((-0.0464964749f * s + 0.15931422f) * s - 0.327622764f) * s * a + a;
+    if (ay > ax) r = 1.57079637f - r;
+    if (x < 0.0f) r = 3.14159274f - r;
+    return y < 0.0f ? -r : r;
+}
+
+inline uint16_t to_steps(float rad) {
+    int s = static_cast<int>(std::floor(rad * static_cast<float>(kStepsPerRad) + 0.5f));
+    return static_cast<uint16_t>(static_cast<uint32_t>(s) & 0xFFFFu);
+}
+
+inline double sigmoid(double v, double mu, double tau) { return 1.0 / (1.0 + std::exp(-tau * (v - mu))); }
+
+}  // namespace
+
+constexpr int kDirBins = 1024;      // directional contribution by wrapped angle, 64 steps a bin
+constexpr int kDistBins = 1024;     // rho distance term, 1/8 px a bin
+constexpr float kDistBinPx = 0.125f;
+constexpr int kAngleBins = 513;     // rho angle terms by |difference| >> 6
+
+struct Tables {
+    std::vector<double> key;
+    std::vector<float> dir;     // [section * kDirBins + bin]: integral of the direction Gaussian over the section
+    std::vector<float> rho_d;   // Z(distance difference)
+    std::vector<float> rho_a2;  // Z(|direction-difference difference|)
+    std::vector<float> rho_a3;  // Z(|radial angle difference|)
+};
+
+namespace {
+
+std::shared_ptr<const Tables> tables_for(const Params& p, const std::vector<double>& key) {
+    static std::mutex mutex;
+    static std::map<std::vector<double>, std::shared_ptr<const Tables>> cache;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+    auto t = std::make_shared<Tables>();
+    t->key = key;
+    const double width = kTwoPi / p.sections;
+    const double s = p.sigma_dir_rad * std::sqrt(2.0);
+    t->dir.resize(static_cast<std::size_t>(p.sections) * kDirBins);
+    for (int k = 0; k < p.sections; ++k) {
+        const double centre = -kPi + (k + 0.5) * width;
+        for (int b = 0; b < kDirBins; ++b) {
+            // the relative direction this bin stands for (bin centre), minus the section centre, wrapped
+            double rel = (b + 0.5) * kTwoPi / kDirBins;
+            double alpha = std::remainder(centre - rel, kTwoPi);
+            t->dir[static_cast<std::size_t>(k) * kDirBins + b] =
+                static_cast<float>(0.5 * (std::erf((alpha + width / 2) / s) - std::erf((alpha - width / 2) / s)));
+        }
+    }
+    t->rho_d.resize(kDistBins + 1);
+    for (int b = 0; b <= kDistBins; ++b)
+        t->rho_d[b] = static_cast<float>(sigmoid((b + 0.5) * kDistBinPx, p.rho_mu[0], p.rho_tau[0]));
+    t->rho_a2.resize(kAngleBins);
+    t->rho_a3.resize(kAngleBins);
+    for (int b = 0; b < kAngleBins; ++b) {
+        double rad = (b * 64 + 32) / kStepsPerRad;
+        t->rho_a2[b] = static_cast<float>(sigmoid(rad, p.rho_mu[1], p.rho_tau[1]));
+        t->rho_a3[b] = static_cast<float>(sigmoid(rad, p.rho_mu[2], p.rho_tau[2]));
+    }
+    cache.emplace(key, t);
+    return t;
+}
+
+}  // namespace
+
+Params Params::from(const double* v) {
+    Params p;
+    p.radius_px = static_cast<float>(std::max(1.0, v[0]));
+    p.cells = std::clamp(static_cast<int>(v[1]), 2, 32);
+    p.sections = std::clamp(static_cast<int>(v[2]), 1, 16);
+    p.sigma_space_px = static_cast<float>(std::max(0.1, v[3]));
+    p.sigma_dir_rad = static_cast<float>(std::max(1e-3, v[4]));
+    p.bit_threshold = static_cast<float>(v[5]);
+    p.hull_margin_px = static_cast<float>(v[6]);
+    p.min_valid_cells = static_cast<float>(v[7]);
+    p.min_neighbors = static_cast<int>(v[8]);
+    p.min_matchable = static_cast<float>(v[9]);
+    p.max_rotation_steps = static_cast<int>(std::lround(std::min(v[10], 3.2) * kStepsPerRad));
+    p.pairs_min = std::max(1, static_cast<int>(v[11]));
+    p.pairs_max = std::max(p.pairs_min, static_cast<int>(v[12]));
+    p.pairs_mu = static_cast<float>(v[13]);
+    p.pairs_tau = static_cast<float>(v[14]);
+    p.relax_iterations = std::clamp(static_cast<int>(v[15]), 0, 100);
+    p.relax_weight = static_cast<float>(v[16]);
+    for (int k = 0; k < 3; ++k) {
+        p.rho_mu[k] = static_cast<float>(v[17 + 2 * k]);
+        p.rho_tau[k] = static_cast<float>(v[18 + 2 * k]);
+    }
+    p.max_relax_pairs = std::clamp(static_cast<int>(v[23]), 2, 4096);
+    const int bits = p.cells * p.cells * p.sections;
+    p.words = (bits + 63) / 64;
+    const float step = 2.0f * p.radius_px / p.cells;
+    p.disc_cells = 0;
+    for (int i = 0; i < p.cells; ++i)
+        for (int j = 0; j < p.cells; ++j) {
+            float u = (i - (p.cells - 1) * 0.5f) * step, w = (j - (p.cells - 1) * 0.5f) * step;
+            p.disc_cells += (u * u + w * w <= p.radius_px * p.radius_px);
+        }
+    std::vector<double> key = {static_cast<double>(p.sections), p.sigma_dir_rad};
+    for (int k = 0; k < 3; ++k) {
+        key.push_back(p.rho_mu[k]);
+        key.push_back(p.rho_tau[k]);
+    }
+    p.tables = tables_for(p, key);
+    return p;
+}
+
+void build(int n, const float* x, const float* y, const uint16_t* angle, const Params& prm, uint64_t* out) {
+    const int W = prm.words, Ns = prm.cells, Nd = prm.sections;
+    std::memset(out, 0, sizeof(uint64_t) * 2 * W * static_cast<std::size_t>(n));
+    if (n < 3) return;
+    // convex hull (Andrew's monotone chain), then its edges as outward lines n.r - c
+    std::vector<int> order(n);
+    for (int i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return x[a] < x[b] || (x[a] == x[b] && y[a] < y[b]); });
+    auto cross = [&](int o, int a, int b) {
+        return (x[a] - x[o]) * (y[b] - y[o]) - (y[a] - y[o]) * (x[b] - x[o]);
+    };
+    std::vector<int> hull(2 * n);
+    int h = 0;
+    for (int k = 0; k < n; ++k) {
+        while (h >= 2 && cross(hull[h - 2], hull[h - 1], order[k]) <= 0) --h;
+        hull[h++] = order[k];
+    }
+    for (int k = n - 2, lower = h + 1; k >= 0; --k) {
+        while (h >= lower && cross(hull[h - 2], hull[h - 1], order[k]) <= 0) --h;
+        hull[h++] = order[k];
+    }
+    h = std::max(0, h - 1);
+    if (h < 3) return;  // collinear minutiae: no area to trust
+    float cx = 0, cy = 0;
+    for (int k = 0; k < h; ++k) cx += x[hull[k]], cy += y[hull[k]];
+    cx /= h;
+    cy /= h;
+    std::vector<float> lnx(h), lny(h), lc(h);
+    for (int k = 0; k < h; ++k) {
+        int a = hull[k], b = hull[(k + 1) % h];
+        float nx = y[b] - y[a], ny = -(x[b] - x[a]);
+        float len = std::sqrt(nx * nx + ny * ny);
+        nx /= len;
+        ny /= len;
+        if (nx * (cx - x[a]) + ny * (cy - y[a]) > 0) nx = -nx, ny = -ny;
+        lnx[k] = nx;
+        lny[k] = ny;
+        lc[k] = nx * x[a] + ny * y[a];
+    }
+    const float step = 2.0f * prm.radius_px / Ns;
+    const float half = (Ns - 1) * 0.5f;
+    const float sig = prm.sigma_space_px;
+    const float reach = 3.0f * sig;
+    const float inv2s2 = 1.0f / (2.0f * sig * sig);
+    const float norm = 1.0f / (sig * std::sqrt(static_cast<float>(kTwoPi)));
+    const float R2 = prm.radius_px * prm.radius_px;
+    const float neighbour2 = (prm.radius_px + reach) * (prm.radius_px + reach);
+    const float* dir = prm.tables->dir.data();
+    const int NN = Ns * Ns;
+    std::vector<float> acc(static_cast<std::size_t>(NN) * Nd);
+    std::vector<uint64_t> cell_valid((NN + 63) / 64);
+    std::vector<uint8_t> flags(static_cast<std::size_t>(W) * 64, 0);  // padded to whole words
+    std::vector<int> near_edges;
+    std::vector<float> gu(Ns), gv(Ns), du2(Ns), dv2(Ns);
+    for (int m = 0; m < n; ++m) {
+        uint64_t* val = out + static_cast<std::size_t>(m) * 2 * W;
+        uint64_t* valid = val + W;
+        const float th = static_cast<float>(angle[m] / kStepsPerRad);
+        const float cs = std::cos(th), sn = std::sin(th);
+        std::fill(cell_valid.begin(), cell_valid.end(), 0);
+        // validity: cell centre within R, and within hull_margin of the hull (hull edges far from the disc skipped)
+        near_edges.clear();
+        for (int k = 0; k < h; ++k)
+            if (lnx[k] * x[m] + lny[k] * y[m] - lc[k] + prm.radius_px > prm.hull_margin_px) near_edges.push_back(k);
+        int valid_cells = 0;
+        for (int i = 0; i < Ns; ++i) {
+            const float u = (i - half) * step;
+            for (int j = 0; j < Ns; ++j) {
+                const float w = (j - half) * step;
+                if (u * u + w * w > R2) continue;
+                const float px = x[m] + u * cs - w * sn, py = y[m] - (u * sn + w * cs);
+                bool ok = true;
+                for (int k : near_edges)
+                    if (lnx[k] * px + lny[k] * py - lc[k] > prm.hull_margin_px) {
+                        ok = false;
+                        break;
+                    }
+                if (!ok) continue;
+                ++valid_cells;
+                const int c = i * Ns + j;
+                cell_valid[c >> 6] |= uint64_t{1} << (c & 63);
+            }
+        }
+        if (valid_cells < prm.min_valid_cells * prm.disc_cells) continue;  // all-zero: never matchable
+        // contributions of the neighbours (acc by section, then cell: the bit layout)
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        int neighbours = 0;
+        for (int t = 0; t < n; ++t) {
+            if (t == m) continue;
+            const float dX = x[t] - x[m], dY = -(y[t] - y[m]);
+            if (dX * dX + dY * dY > neighbour2) continue;
+            ++neighbours;
+            const float ut = dX * cs + dY * sn, vt = -dX * sn + dY * cs;
+            const int i0 = std::max(0, static_cast<int>(std::ceil((ut - reach) / step + half)));
+            const int i1 = std::min(Ns - 1, static_cast<int>(std::floor((ut + reach) / step + half)));
+            const int j0 = std::max(0, static_cast<int>(std::ceil((vt - reach) / step + half)));
+            const int j1 = std::min(Ns - 1, static_cast<int>(std::floor((vt + reach) / step + half)));
+            if (i0 > i1 || j0 > j1) continue;
+            // the spatial Gaussian is separable: one exp per row and per column
+            for (int i = i0; i <= i1; ++i) {
+                float du = (i - half) * step - ut;
+                du2[i] = du * du;
+                gu[i] = norm * std::exp(-du2[i] * inv2s2);
+            }
+            for (int j = j0; j <= j1; ++j) {
+                float dv = (j - half) * step - vt;
+                dv2[j] = dv * dv;
+                gv[j] = std::exp(-dv2[j] * inv2s2);
+            }
+            const uint16_t rel = static_cast<uint16_t>(angle[m] - angle[t]);
+            float gd[16];
+            for (int k = 0; k < Nd; ++k) gd[k] = dir[static_cast<std::size_t>(k) * kDirBins + (rel >> 6)];
+            for (int i = i0; i <= i1; ++i) {
+                for (int j = j0; j <= j1; ++j) {
+                    if (du2[i] + dv2[j] > reach * reach) continue;
+                    const float gs = gu[i] * gv[j];
+                    float* cell = acc.data() + static_cast<std::size_t>(i) * Ns + j;
+                    for (int k = 0; k < Nd; ++k) cell[static_cast<std::size_t>(k) * NN] += gs * gd[k];
+                }
+            }
+        }
+        if (neighbours < prm.min_neighbors) continue;
+        // bits: compare into bytes (vectorised), then 8 bytes of 0/1 to 8 bits by one multiply
+        const int total = NN * Nd;
+        for (int b = 0; b < total; ++b) flags[b] = static_cast<uint8_t>(acc[b] > prm.bit_threshold);
+        for (int w = 0; w < W; ++w) {
+            uint64_t word = 0;
+            for (int j = 0; j < 8; ++j) {
+                uint64_t eight;
+                std::memcpy(&eight, flags.data() + 64 * w + 8 * j, 8);
+                word |= ((eight * 0x0102040810204080ull) >> 56) << (8 * j);
+            }
+            val[w] = word;
+        }
+        // validity repeats per section
+        if (NN % 64 == 0) {
+            for (int k = 0; k < Nd; ++k) std::memcpy(valid + k * (NN / 64), cell_valid.data(), NN / 8);
+        } else {
+            for (int b = 0; b < total; ++b) {
+                const int c = b % NN;
+                valid[b >> 6] |= ((cell_valid[c >> 6] >> (c & 63)) & 1u) << (b & 63);
+            }
+        }
+        for (int w = 0; w < W; ++w) val[w] &= valid[w];
+    }
+}
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define BIOCORE_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define BIOCORE_POPCNT_CLONES
+#endif
+
+namespace {
+
+inline float similarity_inline(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b,
+                               const Params& prm, int min_cells, uint16_t rotation) {
+    if (std::abs(angle_diff(static_cast<uint16_t>(angle_b - angle_a), rotation)) > prm.max_rotation_steps) return 0.0f;
+    const int W = prm.words;
+    int both = 0, na = 0, nb = 0, nx = 0;
+    for (int w = 0; w < W; ++w) {
+        const uint64_t v = a[W + w] & b[W + w];
+        const uint64_t ca = a[w] & v, cb = b[w] & v;
+        both += __builtin_popcountll(v);
+        na += __builtin_popcountll(ca);
+        nb += __builtin_popcountll(cb);
+        nx += __builtin_popcountll(ca ^ cb);
+    }
+    if (both < min_cells || na + nb == 0) return 0.0f;
+    return 1.0f - std::sqrt(static_cast<float>(nx)) / (std::sqrt(static_cast<float>(na)) + std::sqrt(static_cast<float>(nb)));
+}
+
+inline int min_cells_of(const Params& prm) {
+    return static_cast<int>(std::ceil(prm.min_matchable * prm.disc_cells * prm.sections - 1e-6f));
+}
+
+}  // namespace
+
+BIOCORE_POPCNT_CLONES
+float similarity(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b, const Params& prm) {
+    return similarity_inline(a, angle_a, b, angle_b, prm, min_cells_of(prm), 0);
+}
+
+BIOCORE_POPCNT_CLONES
+float score(int na, const float* xa, const float* ya, const uint16_t* aa, const uint64_t* ca, int nb, const float* xb,
+            const float* yb, const uint16_t* ab, const uint64_t* cb, const Params& prm, Scratch& s,
+            uint16_t rotation) {
+    s.pa.clear();
+    s.pb.clear();
+    if (na == 0 || nb == 0) return 0.0f;
+    const int W2 = 2 * prm.words;
+    const int min_cells = min_cells_of(prm);
+    // local similarities; candidates for the relaxation kept as (similarity bits, pair index) keys
+    std::vector<uint64_t>& k64 = s.keys;
+    k64.clear();
+    for (int i = 0; i < na; ++i) {
+        const uint64_t* ci = ca + static_cast<std::size_t>(i) * W2;
+        for (int j = 0; j < nb; ++j) {
+            float v = similarity_inline(ci, aa[i], cb + static_cast<std::size_t>(j) * W2, ab[j], prm, min_cells, rotation);
+            if (v <= 0.0f) continue;
+            uint32_t bits;
+            std::memcpy(&bits, &v, sizeof bits);
+            k64.push_back((static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j)));
+        }
+    }
+    if (k64.empty()) return 0.0f;
+    const int n_min = std::min(na, nb);
+    const double z = sigmoid(n_min, prm.pairs_mu, prm.pairs_tau);
+    const int np = prm.pairs_min + static_cast<int>(std::lround(z * (prm.pairs_max - prm.pairs_min)));
+    const int nr = std::min<int>({n_min, prm.max_relax_pairs, static_cast<int>(k64.size())});
+    std::nth_element(k64.begin(), k64.begin() + (nr - 1), k64.end(), std::greater<uint64_t>());
+    std::sort(k64.begin(), k64.begin() + nr, std::greater<uint64_t>());
+    s.pa.resize(nr);
+    s.pb.resize(nr);
+    s.lambda.resize(nr);
+    s.next.resize(nr);
+    for (int r = 0; r < nr; ++r) {
+        uint32_t idx = 0xFFFFFFFFu - static_cast<uint32_t>(k64[r]);
+        uint32_t bits = static_cast<uint32_t>(k64[r] >> 32);
+        float v;
+        std::memcpy(&v, &bits, sizeof v);
+        s.pa[r] = static_cast<uint16_t>(idx / nb);
+        s.pb[r] = static_cast<uint16_t>(idx % nb);
+        s.lambda[r] = v;
+    }
+    // compatibility rho(r, q) of every two selected pairs
+    s.rho.assign(static_cast<std::size_t>(nr) * nr, 0.0f);
+    const Tables& T = *prm.tables;
+    for (int r = 0; r < nr; ++r) {
+        const int i1 = s.pa[r], j1 = s.pb[r];
+        for (int q = r + 1; q < nr; ++q) {
+            const int i2 = s.pa[q], j2 = s.pb[q];
+            const float dxa = xa[i2] - xa[i1], dya = ya[i2] - ya[i1];
+            const float dxb = xb[j2] - xb[j1], dyb = yb[j2] - yb[j1];
+            const float la = std::sqrt(dxa * dxa + dya * dya), lb = std::sqrt(dxb * dxb + dyb * dyb);
+            const int db = std::min(kDistBins, static_cast<int>(std::fabs(la - lb) / kDistBinPx));
+            const float z1 = T.rho_d[db];
+            const uint16_t ta = static_cast<uint16_t>(aa[i1] - aa[i2]), tb = static_cast<uint16_t>(ab[j1] - ab[j2]);
+            const float z2 = T.rho_a2[std::abs(angle_diff(ta, tb)) >> 6];
+            const uint16_t dira = to_steps(fast_atan2(-dya, dxa)), dirb = to_steps(fast_atan2(-dyb, dxb));
+            // radial angle of each end: its direction minus the direction towards the other end
+            const uint16_t ra1 = static_cast<uint16_t>(aa[i1] - dira), rb1 = static_cast<uint16_t>(ab[j1] - dirb);
+            const uint16_t ra2 = static_cast<uint16_t>(aa[i2] - dira - 32768), rb2 = static_cast<uint16_t>(ab[j2] - dirb - 32768);
+            const float z12 = z1 * z2;
+            s.rho[static_cast<std::size_t>(r) * nr + q] = z12 * T.rho_a3[std::abs(angle_diff(ra1, rb1)) >> 6];
+            s.rho[static_cast<std::size_t>(q) * nr + r] = z12 * T.rho_a3[std::abs(angle_diff(ra2, rb2)) >> 6];
+        }
+    }
+    const float w = prm.relax_weight;
+    const float spread = nr > 1 ? (1.0f - w) / (nr - 1) : 0.0f;
+    std::vector<float>& lam = s.lambda;
+    s.first.assign(lam.begin(), lam.end());
+    const std::vector<float>& first = s.first;
+    for (int it = 0; it < prm.relax_iterations; ++it) {
+        for (int r = 0; r < nr; ++r) {
+            const float* row = s.rho.data() + static_cast<std::size_t>(r) * nr;
+            float sum = 0.0f;
+            for (int q = 0; q < nr; ++q) sum += row[q] * lam[q];
+            s.next[r] = w * lam[r] + spread * sum;
+        }
+        std::swap(lam, s.next);
+    }
+    // the np most efficient pairs (relaxed over initial weight), ties by rank
+    k64.resize(nr);
+    for (int r = 0; r < nr; ++r) {
+        float e = lam[r] / first[r];
+        uint32_t bits;
+        std::memcpy(&bits, &e, sizeof bits);
+        k64[r] = (static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(r));
+    }
+    const int take = std::min(np, nr);
+    std::nth_element(k64.begin(), k64.begin() + (take - 1), k64.end(), std::greater<uint64_t>());
+    float total = 0.0f;
+    for (int r = 0; r < take; ++r) total += lam[0xFFFFFFFFu - static_cast<uint32_t>(k64[r])];
+    return total / np;
+}
+
+}  // namespace mcc
+}  // namespace biocore

@@ -1,0 +1,65 @@
+// Minutia Cylinder-Code (bit-based) local descriptors and LSS-R scoring, used by matching.cpp.
+//
+// R. Cappelli, M. Ferrara, D. Maltoni, "Minutia Cylinder-Code: a new representation and matching
+// technique for fingerprint recognition", IEEE TPAMI 32(12), 2010. Written from the paper.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace biocore {
+namespace mcc {
+
+// Tables derived from the parameters (built once per distinct parameter set, shared read-only).
+struct Tables;
+
+struct Params {
+    float radius_px;         // R
+    int cells;               // Ns (cells per side)
+    int sections;            // Nd (direction sections)
+    float sigma_space_px;    // sigma_S
+    float sigma_dir_rad;     // sigma_D
+    float bit_threshold;     // mu_Psi: a cell's bit is set when its contribution exceeds this
+    float hull_margin_px;    // Omega
+    float min_valid_cells;   // min_VC, fraction of the cells in the disc
+    int min_neighbors;       // min_M
+    float min_matchable;     // min_ME, fraction of the cells in the disc valid in both cylinders
+    int max_rotation_steps;  // delta_theta, 16-bit angle steps
+    int pairs_min, pairs_max;
+    float pairs_mu, pairs_tau;
+    int relax_iterations;
+    float relax_weight;
+    float rho_mu[3], rho_tau[3];  // distance (px), direction difference (rad), radial angle (rad)
+    int max_relax_pairs;          // n_R is min(n_A, n_B, this)
+
+    int words = 0;       // uint64 words per cylinder (values; the validity mask follows)
+    int disc_cells = 0;  // cells whose centre lies within R
+    std::shared_ptr<const Tables> tables;
+
+    // v: the MCC part of the float64 parameter vector (kCount values).
+    static Params from(const double* v);
+    static constexpr int kCount = 24;
+};
+
+// Cylinders of n minutiae (500 ppi positions, 16-bit angles) into out[n * 2 * words]:
+// value bits then validity bits per minutia; an invalid cylinder has an all-zero validity mask.
+void build(int n, const float* x, const float* y, const uint16_t* angle, const Params& prm, uint64_t* out);
+
+struct Scratch {
+    std::vector<uint64_t> keys;  // (similarity or efficiency bits, index), largest first
+    std::vector<uint16_t> pa, pb;
+    std::vector<float> lambda, next, first, rho;
+};
+
+// Similarity of two cylinders (0 when not matchable).
+float similarity(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b, const Params& prm);
+
+// LSS-R global score in [0, 1] of two templates with their cylinders. Cylinder pairs compare when
+// their minutiae turn by `rotation` (16-bit steps, b minus a) within max_rotation_steps.
+float score(int na, const float* xa, const float* ya, const uint16_t* aa, const uint64_t* ca, int nb, const float* xb,
+            const float* yb, const uint16_t* ab, const uint64_t* cb, const Params& prm, Scratch& s,
+            uint16_t rotation = 0);
+
+}  // namespace mcc
+}  // namespace biocore

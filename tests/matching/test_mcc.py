@@ -1,0 +1,197 @@
+"""Minutia Cylinder-Code kernels against a slow NumPy reference, and their invariances."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.special import erf
+
+from biocore._native import _core
+from biocore.matching import DEFAULT_PARAMETERS, Matcher, pack
+from biocore.matching.parameters import MatchingParameters
+
+from .synthetic import random_template, transformed
+
+STEPS = 65536
+
+
+def _bits(words: np.ndarray) -> np.ndarray:
+    """uint64 words (n, W) -> bits (n, 64 W), bit b of word w at column 64 w + b."""
+    return np.unpackbits(np.ascontiguousarray(words).view(np.uint8), axis=1, bitorder="little").astype(bool)
+
+
+def _reference_cylinders(x, y, steps, prm: MatchingParameters):
+    """Cylinder value and validity bits by the definitions (float64, exact erf/exp), layout as native."""
+    n, ns, nd = len(x), prm.mcc_cells, prm.mcc_sections
+    theta = steps * 2 * np.pi / STEPS
+    step = 2 * prm.mcc_radius_px / ns
+    half = (ns - 1) / 2
+    sig, sd = prm.mcc_sigma_space_px, prm.mcc_sigma_direction_rad
+    width = 2 * np.pi / nd
+    # convex hull as outward lines (the native test: every line within the margin)
+    from scipy.spatial import ConvexHull
+
+    hull = ConvexHull(np.column_stack([x, y]))
+    lines = hull.equations  # a x + b y + c <= 0 inside, unit normals
+    bits = np.zeros((n, nd, ns, ns), bool)
+    valid = np.zeros((n, nd, ns, ns), bool)
+    for m in range(n):
+        c, s = math.cos(theta[m]), math.sin(theta[m])
+        neighbours = [t for t in range(n) if t != m and math.hypot(x[t] - x[m], y[t] - y[m]) <= prm.mcc_radius_px + 3 * sig]
+        cells = 0
+        for i in range(ns):
+            for j in range(ns):
+                u, w = (i - half) * step, (j - half) * step
+                if u * u + w * w > prm.mcc_radius_px**2:
+                    continue
+                px, py = x[m] + u * c - w * s, y[m] - (u * s + w * c)
+                if np.max(lines[:, 0] * px + lines[:, 1] * py + lines[:, 2]) > prm.mcc_hull_margin_px:
+                    continue
+                cells += 1
+                valid[m, :, i, j] = True
+                for k in range(nd):
+                    total = 0.0
+                    for t in neighbours:
+                        d = math.hypot(x[t] - px, y[t] - py)
+                        if d > 3 * sig:
+                            continue
+                        gs = math.exp(-d * d / (2 * sig * sig)) / (sig * math.sqrt(2 * np.pi))
+                        rel = math.remainder(theta[m] - theta[t], 2 * np.pi)
+                        alpha = math.remainder(-np.pi + (k + 0.5) * width - rel, 2 * np.pi)
+                        gd = 0.5 * (erf((alpha + width / 2) / (sd * math.sqrt(2))) - erf((alpha - width / 2) / (sd * math.sqrt(2))))
+                        total += gs * gd
+                    bits[m, k, i, j] = total > prm.mcc_bit_threshold
+        disc = sum((((i - half) * step) ** 2 + ((j - half) * step) ** 2 <= prm.mcc_radius_px**2)
+                   for i in range(ns) for j in range(ns))
+        if len(neighbours) < prm.mcc_min_neighbors or cells < prm.mcc_min_valid_cells * disc:
+            bits[m] = valid[m] = False
+    return bits.reshape(n, -1), valid.reshape(n, -1)
+
+
+SMALL = MatchingParameters(mcc_cells=8, mcc_sections=4)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cylinders_match_reference(seed):
+    rng = np.random.default_rng(seed)
+    t = random_template(rng, n=14, size=220)
+    packed = pack([t], parameters=SMALL)
+    got = _bits(packed.cylinders)
+    words = packed.cylinders.shape[1] // 2
+    bits = SMALL.mcc_cells**2 * SMALL.mcc_sections
+    got_bits, got_valid = got[:, :bits], got[:, 64 * words: 64 * words + bits]
+    want_bits, want_valid = _reference_cylinders(packed.x.astype(float), packed.y.astype(float),
+                                                 packed.angle.astype(float), SMALL)
+    assert want_valid.any() and want_bits.any()
+    assert np.array_equal(got_valid, want_valid)
+    # direction contributions come from a 1024-bin table: a cell within rounding of the threshold may flip
+    assert np.count_nonzero(got_bits != want_bits) <= 0.005 * got_bits.size
+
+
+def _reference_similarity(a_bits, a_valid, a_angle, b_bits, b_valid, b_angle, prm: MatchingParameters):
+    if abs(math.remainder((a_angle - b_angle) * 2 * np.pi / STEPS, 2 * np.pi)) > prm.mcc_max_rotation_rad + 1e-4:
+        return 0.0
+    both = a_valid & b_valid
+    ca, cb = a_bits & both, b_bits & both
+    na, nb, nx = ca.sum(), cb.sum(), (ca ^ cb).sum()
+    if both.sum() < prm.mcc_min_matchable * _disc_cells(prm) * prm.mcc_sections or na + nb == 0:
+        return 0.0
+    return 1 - math.sqrt(nx) / (math.sqrt(na) + math.sqrt(nb))
+
+
+def _disc_cells(prm: MatchingParameters) -> int:
+    ns, step = prm.mcc_cells, 2 * prm.mcc_radius_px / prm.mcc_cells
+    half = (ns - 1) / 2
+    return sum((((i - half) * step) ** 2 + ((j - half) * step) ** 2 <= prm.mcc_radius_px**2)
+               for i in range(ns) for j in range(ns))
+
+
+def _sigmoid(v, mu, tau):
+    return 1 / (1 + math.exp(-tau * (v - mu)))
+
+
+def _reference_lssr(a, b, prm: MatchingParameters):
+    """LSS-R (Cappelli et al. 2010) from packed single templates a, b, exact arithmetic."""
+    na, nb = a.x.shape[0], b.x.shape[0]  # minutiae (each pack holds one template)
+    words = a.cylinders.shape[1] // 2
+    ab, bb = _bits(a.cylinders), _bits(b.cylinders)
+    sim = np.zeros((na, nb))
+    for i in range(na):
+        for j in range(nb):
+            sim[i, j] = _reference_similarity(ab[i, :64 * words], ab[i, 64 * words:], int(a.angle[i]),
+                                              bb[j, :64 * words], bb[j, 64 * words:], int(b.angle[j]), prm)
+    flat = [(-sim[i, j], i * nb + j) for i in range(na) for j in range(nb) if sim[i, j] > 0]
+    if not flat:
+        return 0.0
+    flat.sort()
+    nr = min(na, nb, 64, len(flat))
+    pairs = [(k // nb, k % nb) for _, k in flat[:nr]]
+    lam0 = np.array([sim[i, j] for i, j in pairs])
+    ang = lambda v: v * 2 * np.pi / STEPS  # noqa: E731
+    rho = np.zeros((nr, nr))
+    for r, (i1, j1) in enumerate(pairs):
+        for q, (i2, j2) in enumerate(pairs):
+            if q == r:
+                continue
+            da = math.hypot(a.x[i2] - a.x[i1], a.y[i2] - a.y[i1])
+            db = math.hypot(b.x[j2] - b.x[j1], b.y[j2] - b.y[j1])
+            d2 = abs(math.remainder(ang(int(a.angle[i1]) - int(a.angle[i2])) - ang(int(b.angle[j1]) - int(b.angle[j2])), 2 * np.pi))
+            dir_a = math.atan2(-(a.y[i2] - a.y[i1]), a.x[i2] - a.x[i1])
+            dir_b = math.atan2(-(b.y[j2] - b.y[j1]), b.x[j2] - b.x[j1])
+            d3 = abs(math.remainder((ang(int(a.angle[i1])) - dir_a) - (ang(int(b.angle[j1])) - dir_b), 2 * np.pi))
+            rho[r, q] = (_sigmoid(abs(da - db), prm.relax_distance_mu_px, prm.relax_distance_tau)
+                         * _sigmoid(d2, prm.relax_direction_mu_rad, prm.relax_direction_tau)
+                         * _sigmoid(d3, prm.relax_radial_mu_rad, prm.relax_radial_tau))
+    lam = lam0.copy()
+    for _ in range(prm.relax_iterations):
+        lam = prm.relax_weight * lam + (1 - prm.relax_weight) / max(nr - 1, 1) * rho @ lam
+    n_p = prm.mcc_pairs_min + round(_sigmoid(min(na, nb), prm.mcc_pairs_mu, prm.mcc_pairs_tau)
+                                    * (prm.mcc_pairs_max - prm.mcc_pairs_min))
+    best = np.argsort(-(lam / lam0), kind="stable")[: min(n_p, nr)]
+    return float(lam[best].sum() / n_p)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lssr_score_matches_reference(seed):
+    rng = np.random.default_rng(seed)
+    t = random_template(rng, n=22, size=260)
+    other = transformed(t, rng, rotation_rad=0.5, jitter_px=2.0, jitter_rad=0.05, keep=0.85, spurious=3)
+    prm = SMALL
+    a, b = pack([t], parameters=prm), pack([other], parameters=prm)
+    got = Matcher(t, parameters=prm)._prepared.match_packed(
+        b.offsets, b.x, b.y, b.angle, b.kind, b.edges, b.edge_count, b.cylinders, 1, True)[0, 1]
+    want = _reference_lssr(a, b, prm)
+    assert want > 0.1
+    # tables for the relaxation sigmoids (1/8 px, 64 angle steps a bin) and float32 sums
+    assert got == pytest.approx(want, rel=0.03, abs=0.005)
+
+
+def test_cylinders_invariant_to_rotation_and_translation():
+    rng = np.random.default_rng(3)
+    t = random_template(rng, n=40)
+    # within mcc_max_rotation_rad (beyond it the edge evidence alone carries the score)
+    moved = transformed(t, rng, rotation_rad=1.2, shift_px=(40.0, -25.0))
+    assert len(moved) == len(t)
+    a, b = pack([t]), pack([moved])
+    ba, bb = _bits(a.cylinders), _bits(b.cylinders)
+    # integer positions after the move: a few cells near a neighbour's reach may change
+    agree = np.mean(ba == bb)
+    assert agree > 0.97
+    prm = DEFAULT_PARAMETERS
+    parts = Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges, b.edge_count,
+                                               b.cylinders, 1, True)
+    self_parts = Matcher(t)._prepared.match_packed(a.offsets, a.x, a.y, a.angle, a.kind, a.edges, a.edge_count,
+                                                    a.cylinders, 1, True)
+    assert parts[0, 1] > 0.8 * self_parts[0, 1]
+    assert prm.mcc_cells**2 * prm.mcc_sections <= 64 * (a.cylinders.shape[1] // 2)
+
+
+def test_impostor_mcc_scores_are_low():
+    rng = np.random.default_rng(4)
+    t, u = random_template(rng), random_template(rng)
+    b = pack([u])
+    parts = Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges, b.edge_count,
+                                               b.cylinders, 1, True)
+    assert parts[0, 1] < 0.1
