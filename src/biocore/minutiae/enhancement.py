@@ -19,6 +19,7 @@ import functools
 import math
 
 import cv2
+import numba
 import numpy as np
 
 from ._filters import resize_to
@@ -152,11 +153,21 @@ def enhance(
     n = params.gabor_orientations
 
     responses = filter_bank(small, _cached_factors(p, n, sigma_across, sigma_along, half))
+    selected = np.empty(small.shape, np.float32)
+    _select_kernel(responses, field.theta(small.shape), np.float32(n / np.pi), selected)
+    return resize_to(selected, (rows, cols), interpolation=cv2.INTER_CUBIC)
 
-    position = field.theta(small.shape) * (n / np.pi)
-    lower = np.floor(position)
-    weight = (position - lower)[None]
-    k0 = (lower.astype(np.intp) % n)[None]
-    k1 = (k0 + 1) % n
-    selected = np.take_along_axis(responses, k0, 0) * (1.0 - weight) + np.take_along_axis(responses, k1, 0) * weight
-    return resize_to(selected[0], (rows, cols), interpolation=cv2.INTER_CUBIC)
+
+@numba.njit(nogil=True, cache=True)
+def _select_kernel(responses, theta, per_rad, out):  # pragma: no cover - compiled
+    """Per pixel, the responses of the two filters bracketing ``theta``, linearly interpolated."""
+    n, rows, cols = responses.shape
+    one = np.float32(1.0)
+    for r in range(rows):
+        for c in range(cols):
+            position = theta[r, c] * per_rad
+            lower = np.floor(position)
+            weight = position - lower
+            k0 = int(lower) % n
+            k1 = (k0 + 1) % n
+            out[r, c] = responses[k0, r, c] * (one - weight) + responses[k1, r, c] * weight

@@ -34,10 +34,13 @@ def normalize(gray: np.ndarray, params: ExtractionParameters) -> tuple[np.ndarra
     contrast : ndarray, shape (H, W), float32
         Local standard deviation of ``gray`` in grey levels (0-255 scale).
     """
+    # In place wherever a buffer is free again: this is the first full-size stage, and every fresh
+    # full-size temporary here costs page faults (the allocator hands memory back between images).
     image = gray.astype(np.float32)
     mean = smooth(image, params.normalize_sigma_px)
-    deviation = mean - image
-    variance = smooth(deviation * deviation, params.normalize_sigma_px)
-    contrast = np.sqrt(np.maximum(variance, 0.0))
-    normalized = deviation / (contrast + _CONTRAST_FLOOR_GRAY)
+    deviation = np.subtract(mean, image, out=mean)
+    square = np.multiply(deviation, deviation, out=image)
+    contrast = smooth(square, params.normalize_sigma_px)
+    np.sqrt(np.maximum(contrast, 0.0, out=contrast), out=contrast)
+    normalized = np.divide(deviation, np.add(contrast, _CONTRAST_FLOOR_GRAY, out=square), out=deviation)
     return normalized, contrast

@@ -72,16 +72,17 @@ def _thin_kernel(image, first, second):  # pragma: no cover - compiled
     count = 0
     for i in range(cols, (rows - 1) * cols):
         count += flat[i] != 0
-    pixels = np.empty(count, np.int64)
+    # 32-bit indices and 16-bit stamps: half the memory to fault in per image (same results).
+    pixels = np.empty(count, np.int32)
     k = 0
     for i in range(cols, (rows - 1) * cols):
         if flat[i]:
             pixels[k] = i
             k += 1
-    doomed = np.empty(count, np.int64)
+    doomed = np.empty(count, np.int32)
     # A pixel's verdict under a table only changes when its neighbourhood does: remember the last
     # subiteration that deleted a neighbour and skip pixels unchanged since their last check.
-    touched = np.zeros(rows * cols, np.int32)
+    touched = np.zeros(rows * cols, np.int16)
     up = -cols
     down = cols
     sub = 0
