@@ -67,3 +67,23 @@ def test_separable_bank_matches_full_kernels():
         # Rank 2 keeps ~98% of a Gabor kernel's energy.
         assert np.linalg.norm(fast[k] - exact) < 0.2 * np.linalg.norm(exact)
         assert np.corrcoef(fast[k].ravel(), exact.ravel())[0, 1] > 0.98
+
+
+def test_selection_kernel_interpolates_between_the_bracketing_filters():
+    from biocore.minutiae.enhancement import _select_kernel
+
+    rng = np.random.default_rng(5)
+    n = 12
+    responses = rng.normal(size=(n, 9, 11)).astype(np.float32)
+    theta = rng.uniform(0.0, math.pi, size=(9, 11)).astype(np.float32)
+    theta[0, :3] = [0.0, np.nextafter(np.float32(math.pi), np.float32(0.0)), np.float32(math.pi / 2)]
+    out = np.empty((9, 11), np.float32)
+    _select_kernel(responses, theta, np.float32(n / math.pi), out)
+    expected = np.empty((9, 11))
+    for r in range(9):
+        for c in range(11):
+            position = float(theta[r, c]) * n / math.pi
+            k = int(math.floor(position))
+            w = position - k
+            expected[r, c] = (1 - w) * responses[k % n, r, c] + w * responses[(k + 1) % n, r, c]
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
