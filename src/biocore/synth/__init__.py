@@ -31,11 +31,13 @@ _LAZY: dict[str, str] = {
     "make_master": "masters", "Master": "masters",
     "make_impression": "impressions", "Impression": "impressions", "SKIN_CONDITIONS": "impressions",
     "GroundTruth": "groundtruth",
+    "fvc_impression": "protocol", "FVC_IMPRESSIONS": "protocol",
     "Capture": "population", "capture": "population", "finger_master": "population", "iter_captures": "population",
     "TemplateBatch": "templates_only", "iter_batches": "templates_only", "iter_templates": "templates_only",
     "write_samples": "samples", "contact_sheet": "sheet",
     "FINGER_CLASSES": "parameters", "CLASS_FREQUENCIES_BY_FINGER": "parameters",
     "MasterParameters": "parameters", "ImpressionParameters": "parameters", "TemplateModelParameters": "parameters",
+    "ProtocolParameters": "parameters", "DEFAULT_PROTOCOL": "parameters",
     "DEFAULT_MASTER": "parameters", "DEFAULT_IMPRESSION": "parameters", "DEFAULT_TEMPLATE_MODEL": "parameters",
 }
 

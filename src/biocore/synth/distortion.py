@@ -110,10 +110,15 @@ def sample_placement(
         distortion_rotation_rad=rng.uniform(-1.0, 1.0) * params.distortion_rotation_rad,
         distortion_shift_x_px=shift * np.cos(angle),
         distortion_shift_y_px=shift * np.sin(angle),
-        rotation_rad=rng.uniform(-1.0, 1.0) * params.rotation_rad,
+        rotation_rad=_rotation(rng.uniform(-1.0, 1.0), params.rotation_min_rad, params.rotation_rad),
         scale=dpi / 500.0,
         anchor_x=contact_x,
         anchor_y=contact_y,
         image_x=width / 2.0 + rng.uniform(-1.0, 1.0) * params.translation_px * dpi / 500.0,
         image_y=height / 2.0 + rng.uniform(-1.0, 1.0) * params.translation_px * dpi / 500.0,
     )
+
+
+def _rotation(u: float, low_rad: float, high_rad: float) -> float:
+    """Rotation of magnitude uniform in [low, high] with the sign of ``u`` (uniform in [-1, 1])."""
+    return float(np.sign(u) * (low_rad + abs(u) * (high_rad - low_rad))) if low_rad > 0 else float(u * high_rad)

@@ -8,7 +8,10 @@ minutia's direction comes from tracing the skeleton a short way from it:
 * a bifurcation points between its two branches (opposite its stem);
 
 both as ``atan2(-dy, dx)`` in image coordinates, the ISO/IEC 19794-2 / ANSI INCITS 378 convention
-of :class:`biocore.Template`. Minutiae near the silhouette edge (where ridges are cut, not ended)
+of :class:`biocore.Template`. When the master's orientation field is given (as it is for every
+master), the direction's axis is the field's at the minutia, exact and smooth, and the short
+skeleton trace only says which way along it: a few skeleton pixels near a junction bend too much
+to give the axis themselves. Minutiae near the silhouette edge (where ridges are cut, not ended)
 and short skeleton spurs are dropped.
 
 This detector is deliberately small and independent of :mod:`biocore.minutiae`: it runs on a clean
@@ -69,7 +72,9 @@ def crossing_number(skel: np.ndarray) -> np.ndarray:
     return np.where(skel, total // 2, 0).astype(np.uint8)
 
 
-def detect_minutiae(master: np.ndarray, valid: np.ndarray, params) -> tuple[GroundTruth, np.ndarray]:
+def detect_minutiae(
+    master: np.ndarray, valid: np.ndarray, params, orientation: np.ndarray | None = None
+) -> tuple[GroundTruth, np.ndarray]:
     """Minutiae of a master ridge field.
 
     Parameters
@@ -80,6 +85,8 @@ def detect_minutiae(master: np.ndarray, valid: np.ndarray, params) -> tuple[Grou
         Where ridges are real (the silhouette); minutiae within ``params.border_margin_px`` of its
         edge are dropped.
     params : MasterParameters
+    orientation : ndarray, shape (H, W), float, optional
+        Ridge orientation in [0, pi) (the master's field); gives the directions' axes.
 
     Returns
     -------
@@ -95,6 +102,8 @@ def detect_minutiae(master: np.ndarray, valid: np.ndarray, params) -> tuple[Grou
     ends = np.full((ys.shape[0], 3, 2), -1, dtype=np.int64)
     _kernels.branch_ends(skel, ys.astype(np.int64), xs.astype(np.int64), params.direction_trace_steps, ends)
     angle = np.array([_direction(k, y, x, e) for k, y, x, e in zip(kind, ys, xs, ends)], dtype=np.float64)
+    if orientation is not None:
+        angle = _along_field(angle, orientation[ys, xs].astype(np.float64), kind, ys, xs, ends)
     gt = GroundTruth(xs.astype(np.float64), ys.astype(np.float64), angle, kind)
     return _clean(gt, params), skel
 
@@ -113,6 +122,31 @@ def _direction(kind: int, y: int, x: int, ends: np.ndarray) -> float:
     if np.hypot(*mid) < 1e-6:
         mid = -units[stem]
     return float(np.arctan2(mid[1], mid[0]) % (2 * np.pi))
+
+
+def _along_field(
+    traced: np.ndarray, axis: np.ndarray, kind: np.ndarray, ys: np.ndarray, xs: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """Directions on the field's axis, in the sense the skeleton gives.
+
+    An ending takes the sense of its traced direction. A bifurcation's three branches split
+    two against one along the axis (the fork and the stem): it points towards the fork. When
+    the branches do not split clearly the traced direction decides.
+    """
+    ux, uy = np.cos(axis), np.sin(axis)  # (dx, up)
+    sense = np.sign(ux * np.cos(traced) + uy * np.sin(traced))
+    bif = np.flatnonzero(kind == 2)
+    for i in bif:
+        e = ends[i]
+        valid = e[:, 0] >= 0
+        if valid.sum() < 3:
+            continue
+        proj = (e[valid, 1] - xs[i]) * ux[i] - (e[valid, 0] - ys[i]) * uy[i]
+        pos, neg = int(np.sum(proj > 0)), int(np.sum(proj < 0))
+        if {pos, neg} == {1, 2}:
+            sense[i] = 1.0 if pos == 2 else -1.0
+    sense[sense == 0] = 1.0
+    return np.mod(axis + np.where(sense > 0, 0.0, np.pi), 2 * np.pi)
 
 
 def _clean(gt: GroundTruth, params) -> GroundTruth:

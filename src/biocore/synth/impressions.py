@@ -45,7 +45,8 @@ class Impression:
     minutiae : GroundTruth
         Ground-truth minutiae in image px (float, exact images of the master's minutiae).
     template : Template
-        The same ground truth as a :class:`biocore.Template` (whole pixels, quality 100).
+        The same ground truth as a :class:`biocore.Template` (whole pixels, minutia quality 100,
+        ``image_quality`` the image's :func:`biocore.finger_quality` score).
     placement : Placement
         The master-to-image mapping (``placement.forward`` / ``placement.inverse``).
     presence : ndarray, shape (H, W), float32
@@ -117,7 +118,7 @@ def make_impression(
     truth = _carry_minutiae(master.minutiae, placement, presence, width, height)
     tracing.record("synth.impression.presence", presence)
     tracing.record("synth.impression.ink", ink)
-    template = _template(truth, width, height, dpi, master.finger)
+    template = _template(truth, width, height, dpi, master.finger, _image_quality(image, dpi))
     image.flags.writeable = False
     return Impression(image, truth, template, placement, presence, level, dpi)
 
@@ -182,7 +183,14 @@ def _carry_minutiae(gt: GroundTruth, placement: Placement, presence: np.ndarray,
     return GroundTruth(x[keep], y[keep], angle[keep], gt.kind[keep])
 
 
-def _template(gt: GroundTruth, width: int, height: int, dpi: int, finger: int) -> Template:
+def _image_quality(image: np.ndarray, dpi: int) -> int:
+    """The capture's biocore.finger_quality score (what extraction would store with its template)."""
+    from ..quality import finger_quality  # here: quality builds on the extractor, which synth does not need
+
+    return finger_quality(image, dpi=dpi).score
+
+
+def _template(gt: GroundTruth, width: int, height: int, dpi: int, finger: int, image_quality: int) -> Template:
     return Template(
         np.clip(np.rint(gt.x), 0, width - 1).astype(np.int32),
         np.clip(np.rint(gt.y), 0, height - 1).astype(np.int32),
@@ -193,5 +201,5 @@ def _template(gt: GroundTruth, width: int, height: int, dpi: int, finger: int) -
         height=height,
         dpi=dpi,
         finger=finger,
-        image_quality=0,
+        image_quality=image_quality,
     )

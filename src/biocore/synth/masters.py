@@ -124,7 +124,7 @@ def _make_master_cached(seed: int, finger: int, finger_class: str | None, params
     period = density.period_map(rng, points, w, h, params)
     mask = silhouette.silhouette_mask(shape, w, h)
     ridges = master.grow_ridges(rng, theta, period, mask, params)
-    minutiae, skeleton = groundtruth.detect_minutiae(ridges, mask, params)
+    minutiae, skeleton = groundtruth.detect_minutiae(ridges, mask, params, theta)
     for name, value in (("orientation", theta), ("period", period), ("mask", mask), ("ridges", ridges), ("skeleton", skeleton)):
         tracing.record(f"synth.master.{name}", value)
     for arr in (ridges, mask, theta, period):

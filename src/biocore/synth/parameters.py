@@ -28,6 +28,8 @@ __all__ = [
     "MasterParameters",
     "ImpressionParameters",
     "TemplateModelParameters",
+    "ProtocolParameters",
+    "DEFAULT_PROTOCOL",
     "DEFAULT_MASTER",
     "DEFAULT_IMPRESSION",
     "DEFAULT_TEMPLATE_MODEL",
@@ -101,8 +103,10 @@ class MasterParameters:
     ridge_period_near_core_extra_px: float = 0.8
     ridge_period_smoothness_px: float = 60.0
 
-    # Ridge growth by iterative oriented (Gabor) filtering from random seeds.
-    seed_count: int = 70
+    # Ridge growth by iterative oriented (Gabor) filtering from random seeds. Minutiae appear where
+    # ridges from different seeds meet: 140 seeds give real-like counts (an arch ~30, loops and
+    # whorls ~45 on the whole silhouette) and keep arches from being nearly minutia-free.
+    seed_count: int = 140
     growth_iterations: int = 18
     gabor_radius_px: int = 8
     gabor_sigma_fraction_of_period: float = 0.42
@@ -134,12 +138,14 @@ class ImpressionParameters:
     contact_raise_fraction: float = 0.15
     contact_edge_roughness: float = 0.05
     contact_edge_roughness_scale_px: float = 25.0
-    # Finger placement on the sensor.
+    # Finger placement on the sensor: rotation magnitude drawn in [rotation_min_rad, rotation_rad].
     translation_px: float = 40.0
     rotation_rad: float = 0.35
+    rotation_min_rad: float = 0.0
     # Plastic distortion (Cappelli et al. 2001): a rigid displacement reached outside the close
-    # contact region, braked to zero inside it.
-    distortion_shift_px: float = 16.0
+    # contact region, braked to zero inside it. These values, with the FVC protocol (ProtocolParameters),
+    # put NBIS's EER on every synthetic FVC-shaped set inside the real sets' range (benchmarks/bench_synth.py).
+    distortion_shift_px: float = 22.0
     distortion_rotation_rad: float = 0.08
     distortion_contact_radius_px: tuple[float, float] = (50.0, 90.0)
     distortion_transition_px: float = 90.0
@@ -171,6 +177,23 @@ class ImpressionParameters:
     background_drift_scale_px: float = 80.0
     # Per-pixel noise off the finger: real sensors have some, but it triples PNG sizes; SFinGe's is 0.
     background_noise_sigma_gray: float = 0.0
+
+
+@dataclass(frozen=True)
+class ProtocolParameters:
+    """The FVC acquisition protocol's variations (:mod:`.protocol`), on top of a plain capture."""
+
+    # Plain, displaced and rotated impressions: skin condition drawn in this range.
+    plain_ridge_level: tuple[float, float] = (-0.25, 0.25)
+    # Displaced: the contact region and the placement wander this far.
+    displaced_contact_offset_px: float = 75.0
+    displaced_translation_px: float = 70.0
+    # Rotated: rotation magnitude in this range.
+    rotated_min_rad: float = 0.3
+    rotated_max_rad: float = 0.7
+    # Dried and moistened skin.
+    dry_ridge_level: float = 0.34
+    wet_ridge_level: float = -0.34
 
 
 @dataclass(frozen=True)
@@ -206,4 +229,5 @@ class TemplateModelParameters:
 
 DEFAULT_MASTER = MasterParameters()
 DEFAULT_IMPRESSION = ImpressionParameters()
+DEFAULT_PROTOCOL = ProtocolParameters()
 DEFAULT_TEMPLATE_MODEL = TemplateModelParameters()
