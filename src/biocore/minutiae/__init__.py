@@ -2,7 +2,7 @@
 
 The pipeline (:mod:`.pipeline`) reads like the recipe, one stage per module::
 
-    normalize -> orientation field + coherence -> segmentation -> ridge frequency
+    resample to 500 ppi -> normalize -> orientation field + coherence -> segmentation -> ridge frequency
     -> Gabor-bank enhancement -> binarization -> thinning -> crossing-number detection
     -> false-minutiae removal -> minutia and image quality
 
