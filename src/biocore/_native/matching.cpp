@@ -55,8 +55,9 @@ struct Params {
     mcc::Params mcc;
     float weight_mcc;     // the fused score: edge evidence + weight_mcc * MCC LSS-R score
     bool roots_from_mcc;  // growth starts from the best cylinder pairs instead of edge votes
+    float mcc_rotated_min_edges;  // cylinders also compare around the pairing's rotation from this edge evidence
     static constexpr int kEdgeCount = 20;
-    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 2;
+    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 3;
 
     static Params from(const carray<double>& v) {
         if (v.ndim() != 1 || v.shape(0) != kCount)
@@ -88,6 +89,7 @@ struct Params {
         r.mcc = mcc::Params::from(p + kEdgeCount);
         r.weight_mcc = static_cast<float>(p[kEdgeCount + mcc::Params::kCount]);
         r.roots_from_mcc = p[kEdgeCount + mcc::Params::kCount + 1] != 0.0;
+        r.mcc_rotated_min_edges = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 2]);
         return r;
     }
     float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
@@ -581,7 +583,7 @@ Parts match_views(const View& p, const EdgeHash* h, const View& c, const Params&
     // further, around its rotation too; the better of the two counts.
     r.mcc = mcc_score(p, c, prm, ws, 0);
     const uint16_t rot = ws.best_rotation;
-    if (r.edges > 0.0f && std::abs(angle_diff(rot, 0)) > prm.mcc.max_rotation_steps / 2)
+    if (r.edges >= prm.mcc_rotated_min_edges && std::abs(angle_diff(rot, 0)) > prm.mcc.max_rotation_steps / 2)
         r.mcc = std::max(r.mcc, mcc_score(p, c, prm, ws, rot));
     return r;
 }

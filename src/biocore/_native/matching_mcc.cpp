@@ -56,6 +56,7 @@ constexpr int kDirBins = 1024;      // directional contribution by wrapped angle
 constexpr int kDistBins = 1024;     // rho distance term, 1/8 px a bin
 constexpr float kDistBinPx = 0.125f;
 constexpr int kAngleBins = 513;     // rho angle terms by |difference| >> 6
+constexpr float kNegligibleRho = 1e-4f;  // compatibilities below this count as 0
 
 struct Tables {
     std::vector<double> key;
@@ -298,12 +299,15 @@ void build(int n, const float* x, const float* y, const uint16_t* angle, const P
 #else
 #define BIOCORE_POPCNT_CLONES
 #endif
+#if defined(__GNUC__)
+#define BIOCORE_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define BIOCORE_ALWAYS_INLINE inline
+#endif
 
 namespace {
 
-inline float similarity_inline(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b,
-                               const Params& prm, int min_cells, uint16_t rotation) {
-    if (std::abs(angle_diff(static_cast<uint16_t>(angle_b - angle_a), rotation)) > prm.max_rotation_steps) return 0.0f;
+BIOCORE_ALWAYS_INLINE float similarity_bits(const uint64_t* a, const uint64_t* b, const Params& prm, int min_cells) {
     const int W = prm.words;
     int both = 0, na = 0, nb = 0, nx = 0;
     for (int w = 0; w < W; ++w) {
@@ -316,6 +320,12 @@ inline float similarity_inline(const uint64_t* a, uint16_t angle_a, const uint64
     }
     if (both < min_cells || na + nb == 0) return 0.0f;
     return 1.0f - std::sqrt(static_cast<float>(nx)) / (std::sqrt(static_cast<float>(na)) + std::sqrt(static_cast<float>(nb)));
+}
+
+inline float similarity_inline(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b,
+                               const Params& prm, int min_cells, uint16_t rotation) {
+    if (std::abs(angle_diff(static_cast<uint16_t>(angle_b - angle_a), rotation)) > prm.max_rotation_steps) return 0.0f;
+    return similarity_bits(a, b, prm, min_cells);
 }
 
 inline int min_cells_of(const Params& prm) {
@@ -341,14 +351,39 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     // local similarities; candidates for the relaxation kept as (similarity bits, pair index) keys
     std::vector<uint64_t>& k64 = s.keys;
     k64.clear();
+    // candidate minutiae by direction (less the rotation), so each probe minutia scans just the
+    // run turned within max_rotation_steps: no unpredictable direction test per pair
+    std::vector<uint32_t>& order = s.order;
+    order.resize(nb);
+    for (int j = 0; j < nb; ++j) order[j] = (static_cast<uint32_t>(static_cast<uint16_t>(ab[j] - rotation)) << 16) | j;
+    std::sort(order.begin(), order.end());
+    const int delta = prm.max_rotation_steps;
+    // (plain loops, no lambda: the popcount instruction set of this clone must reach the loop)
     for (int i = 0; i < na; ++i) {
+        uint32_t from[2] = {0, 0}, to[2] = {0xFFFF, 0};
+        int runs = 1;
+        if (delta < 32768) {
+            const uint32_t lo = static_cast<uint16_t>(aa[i] - delta), hi = static_cast<uint16_t>(aa[i] + delta);
+            from[0] = lo;
+            to[0] = hi;
+            if (lo > hi) {  // the window wraps through zero
+                to[0] = 0xFFFF;
+                to[1] = hi;
+                runs = 2;
+            }
+        }
         const uint64_t* ci = ca + static_cast<std::size_t>(i) * W2;
-        for (int j = 0; j < nb; ++j) {
-            float v = similarity_inline(ci, aa[i], cb + static_cast<std::size_t>(j) * W2, ab[j], prm, min_cells, rotation);
-            if (v <= 0.0f) continue;
-            uint32_t bits;
-            std::memcpy(&bits, &v, sizeof bits);
-            k64.push_back((static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j)));
+        for (int run = 0; run < runs; ++run) {
+            auto b = std::lower_bound(order.begin(), order.end(), from[run] << 16);
+            auto e = std::upper_bound(order.begin(), order.end(), (to[run] << 16) | 0xFFFFu);
+            for (auto it = b; it < e; ++it) {
+                const int j = static_cast<int>(*it & 0xFFFFu);
+                float v = similarity_bits(ci, cb + static_cast<std::size_t>(j) * W2, prm, min_cells);
+                if (v <= 0.0f) continue;
+                uint32_t bits;
+                std::memcpy(&bits, &v, sizeof bits);
+                k64.push_back((static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j)));
+            }
         }
     }
     if (k64.empty()) return 0.0f;
@@ -385,11 +420,14 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
             const float z1 = T.rho_d[db];
             const uint16_t ta = static_cast<uint16_t>(aa[i1] - aa[i2]), tb = static_cast<uint16_t>(ab[j1] - ab[j2]);
             const float z2 = T.rho_a2[std::abs(angle_diff(ta, tb)) >> 6];
+            const float z12 = z1 * z2;
+            // incompatible already (most pairs of an impostor comparison): skip the two atan2s; the
+            // weight left out is below kNegligibleRho of one pair's
+            if (z12 < kNegligibleRho) continue;
             const uint16_t dira = to_steps(fast_atan2(-dya, dxa)), dirb = to_steps(fast_atan2(-dyb, dxb));
             // radial angle of each end: its direction minus the direction towards the other end
             const uint16_t ra1 = static_cast<uint16_t>(aa[i1] - dira), rb1 = static_cast<uint16_t>(ab[j1] - dirb);
             const uint16_t ra2 = static_cast<uint16_t>(aa[i2] - dira - 32768), rb2 = static_cast<uint16_t>(ab[j2] - dirb - 32768);
-            const float z12 = z1 * z2;
             s.rho[static_cast<std::size_t>(r) * nr + q] = z12 * T.rho_a3[std::abs(angle_diff(ra1, rb1)) >> 6];
             s.rho[static_cast<std::size_t>(q) * nr + r] = z12 * T.rho_a3[std::abs(angle_diff(ra2, rb2)) >> 6];
         }

@@ -49,6 +49,7 @@ void build(int n, const float* x, const float* y, const uint16_t* angle, const P
 struct Scratch {
     std::vector<uint64_t> keys;  // (similarity or efficiency bits, index), largest first
     std::vector<uint16_t> pa, pb;
+    std::vector<uint32_t> order;  // candidate minutiae by direction
     std::vector<float> lambda, next, first, rho;
 };
 

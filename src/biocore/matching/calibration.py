@@ -28,15 +28,15 @@ __all__ = ["THRESHOLDS", "FIT", "threshold_for_fmr"]
 
 #: FMR -> score threshold (accept when score >= threshold), default matcher parameters.
 THRESHOLDS: dict[float, float] = {
-    1e-2: 31.49,
-    1e-3: 41.29,
-    1e-4: 50.84,
-    1e-5: 60.13,
-    1e-6: 69.18,
+    1e-2: 31.39,
+    1e-3: 41.37,
+    1e-4: 50.69,
+    1e-5: 59.37,
+    1e-6: 67.48,
 }
 
 #: The tail fit behind THRESHOLDS (peaks over threshold, generalized Pareto).
-FIT: dict[str, float] = {"u": 31.481, "p_u": 0.01001, "sigma": 4.3178, "xi": -0.0118, "impostors": 34560.0}
+FIT: dict[str, float] = {"u": 31.38, "p_u": 0.01001, "sigma": 4.489, "xi": -0.0302, "impostors": 34560.0}
 
 
 def threshold_for_fmr(fmr: float) -> float:

@@ -117,12 +117,16 @@ class MatchingParameters:
     weight_mcc: float = 1000.0
     #: Grow pairings from the best cylinder pairs (1) rather than from edge-table votes (0).
     roots_from_mcc: int = 0
+    #: Cylinders compare minutiae turned by up to ``mcc_max_rotation_rad`` from upright and, when
+    #: the best pairing has at least this edge evidence and says the print is turned further,
+    #: also around its rotation (weaker pairings are left alone: the second pass costs time).
+    mcc_rotated_min_edges: float = 10.0
 
     def native(self) -> np.ndarray:
         """The values as the float64 vector the native kernel reads."""
         return np.array(astuple(self), dtype=np.float64)
 
 
-assert len(fields(MatchingParameters)) == 46, "keep in step with Params::from in _native/matching.cpp"
+assert len(fields(MatchingParameters)) == 47, "keep in step with Params::from in _native/matching.cpp"
 
 DEFAULT_PARAMETERS = MatchingParameters()
