@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'':50s} {'wall clock':>12s} {'per CPU-second':>15s}   (comparisons/s, median of {args.repeats})")
     for label, (wall, cpu) in rows:
         print(f"{label:50s} {wall:12,.0f} {cpu:15,.0f}")
-    print(f"{'pack (edge tables), 1 thread':50s} {pack_rate:12,.0f} templates/s")
+    print(f"{'pack (edge tables + cylinders), 1 thread':50s} {pack_rate:12,.0f} templates/s")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -195,3 +196,18 @@ def test_impostor_mcc_scores_are_low():
     parts = Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges, b.edge_count,
                                                b.cylinders, 1, True)
     assert parts[0, 1] < 0.1
+
+
+def test_one_off_cache_is_bounded_and_agrees_with_the_uncached_path():
+    from biocore.matching import match
+    from biocore.matching import matcher as matcher_module
+
+    rng = np.random.default_rng(5)
+    t = random_template(rng)
+    others = [transformed(t, rng, rotation_rad=0.4, jitter_px=1.5, keep=0.8) for _ in range(3)]
+    explicit = dataclasses.replace(DEFAULT_PARAMETERS)  # equal values, not the default object: no cache
+    for o in others:
+        assert match(t, o) == pytest.approx(match(t, o, parameters=explicit), rel=1e-6)
+    for _ in range(matcher_module._PREPARED_CACHE_SIZE + 20):
+        match(t, random_template(rng, n=8))
+    assert len(matcher_module._prepared_cache) <= matcher_module._PREPARED_CACHE_SIZE
