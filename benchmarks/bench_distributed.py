@@ -68,6 +68,27 @@ def gallery_figures(g: Gallery) -> tuple[int, int, int]:
     return stats["persons"], disk, stats["index_bytes"] + stats["row_bytes"]
 
 
+def stage_costs(path: Path, probes: list, want: int) -> tuple[float, float]:
+    """Median CPU ms per query, on one thread, of the first stage (scan + rescoring, ``want`` persons
+    kept) and of re-ranking those persons with the matcher, on the gallery (or shard) at ``path``."""
+    from biocore.distributed.merge import query_vectors
+    from biocore.search.rerank import default_matcher
+
+    first, second = [], []
+    with Gallery.open(path, readonly=True, params=SearchParameters(scan_threads=1),
+                      matcher=default_matcher(threads=1)) as g:
+        vectors = query_vectors(probes, stored=False)
+        g.first_stage(vectors[:1], want=want)  # warm
+        for i in range(len(probes)):
+            c0 = time.thread_time()
+            found = g.first_stage(vectors[i : i + 1], want=want)
+            c1 = time.thread_time()
+            g.rerank(vectors[i : i + 1], probes[i : i + 1], found)
+            first.append(c1 - c0)
+            second.append(time.thread_time() - c1)
+    return 1e3 * statistics.median(first), 1e3 * statistics.median(second)
+
+
 def reuse_or_split(args: argparse.Namespace, root: Path, params: SearchParameters) -> tuple[Path, Path]:
     """The single gallery ``--single`` and its split into ``--shards`` shards (made by copying the
     stored persons, no re-encoding, unless the sharded folder exists already)."""
@@ -105,6 +126,8 @@ def main() -> None:
     ap.add_argument("--single", metavar="DIR", help="search an existing single gallery (e.g. bench_search.py "
                     "--gallery) of persons P0000000.. of --seed instead of building one")
     ap.add_argument("--sharded", metavar="DIR", help="with --single: the sharded copy (made when absent, kept)")
+    ap.add_argument("--split-only", action="store_true", help="with --single: make the sharded copy and stop")
+    ap.add_argument("--costs", type=int, default=0, help="probes timed per stage on each gallery/shard (0: skip)")
     args = ap.parse_args()
     params = SearchParameters(shortlist_persons=args.shortlist)
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-dist-"))
@@ -113,6 +136,8 @@ def main() -> None:
               f"shortlist {args.shortlist}, batch {args.batch}, medians of {args.repeats}", flush=True)
         if args.single:
             single, sharded = reuse_or_split(args, root, params)
+            if args.split_only:
+                return
         else:
             b_single, b_sharded = build(root / "search", args.persons, args.seed, args.shards, params)
             print(f"enroll: single {args.persons / b_single:,.0f} persons/s, sharded {args.persons / b_sharded:,.0f} persons/s")
@@ -125,6 +150,13 @@ def main() -> None:
                 n_t, disk_t, ram_t = gallery_figures(shard)
                 print(f"  shard {t}: {n_t:,} persons, {disk_t / 1e9:.2f} GB on disk, first stage {ram_t / 1e6:,.0f} MB in RAM")
         probes = [p for _, p in persons_from(args.queries, seed=args.seed, encounter=1, limit=args.queries)]
+        if args.costs:
+            with ShardedGallery.open(sharded, params=params, readonly=True) as s:
+                shard_paths = [g.path for g in s.shards]
+            for label, path in [("single", single)] + [(f"shard {t}", q) for t, q in enumerate(shard_paths)]:
+                f_ms, r_ms = stage_costs(path, probes[: args.costs], 20)
+                print(f"  {label}: one ten-print query, one thread: first stage {f_ms:.1f} ms CPU, re-rank of 20 persons "
+                      f"{r_ms:.1f} ms CPU (medians of {args.costs})", flush=True)
         batches = [probes[i : i + args.batch] for i in range(0, len(probes), args.batch)]
         client = connect(cluster=f"local:{args.workers}")
         try:
