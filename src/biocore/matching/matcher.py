@@ -2,6 +2,9 @@
 
 Algorithm (native, :file:`_native/matching.cpp`)
 -----------------------------------------------
+0. **Minutia selection.** Minutiae rated below ``min_minutia_quality`` are left out, keeping at
+   least the ``min_minutiae_kept`` best rated (unrated templates keep all): spurious minutiae
+   from background and scars mostly carry low ratings.
 1. **Edge tables.** Each minutia is linked to its nearest neighbours (``neighbors``, within
    ``max_edge_px``). An edge is described by numbers a rotation or translation cannot change: its
    length and its direction relative to the direction of each end minutia.
@@ -28,7 +31,7 @@ Algorithm (native, :file:`_native/matching.cpp`)
    rotation (the better of the two), so any rotation is covered.
 6. **Score** = edge evidence + ``weight_mcc`` x MCC score: the two err on different pairs (fused,
    mean EER on the six real FVC sets 4.19% -> 3.66% with biocore.extract minutiae, 6.66% ->
-   5.54% on NBIS mindtct's; ``benchmarks/verify_fvc.py``). Higher is more alike; 0 for an empty
+   5.54% on NBIS mindtct's; with step 0, 3.59% and 5.30%: ``benchmarks/verify_fvc.py``). Higher is more alike; 0 for an empty
    template. The table in :mod:`biocore.matching.calibration` maps false match rates to thresholds.
 
 Templates at any resolution are scaled to 500 ppi.
@@ -63,7 +66,7 @@ from .._native import _core
 from .._shared.validation import check_int, describe
 from ..errors import InvalidArgument, InvalidTemplate
 from ..templates.template import Template
-from .packing import PreparedTemplates, edge_key, pack
+from .packing import PreparedTemplates, edge_key, pack, selected_minutiae
 from .parameters import DEFAULT_PARAMETERS, WORKING_DPI, MatchingParameters
 
 __all__ = ["match", "Matcher"]
@@ -78,6 +81,15 @@ _prepared_cache: OrderedDict[int, tuple[Template, Any]] = OrderedDict()
 _prepared_lock = threading.Lock()
 
 
+def _selected(template: Template, parameters: MatchingParameters) -> Template:
+    """``template`` with just the minutiae the matcher uses (see :func:`~.packing.selected_minutiae`)."""
+    t = template
+    if len(t) == 0 or not (t.x.shape[0] == t.y.shape[0] == t.angle.shape[0] == t.kind.shape[0] == t.quality.shape[0]):
+        return template  # nothing to select, or mismatched fields: the native call reports them
+    keep = selected_minutiae(np.array([0, len(template)], np.int64), template.quality, parameters)
+    return template if keep is None else template.select(keep)
+
+
 def _prepared(template: Template, name: str) -> Any:
     """The cached native prepared form of ``template`` (default parameters)."""
     key = id(template)
@@ -86,9 +98,9 @@ def _prepared(template: Template, name: str) -> Any:
         if hit is not None and hit[0] is template:
             _prepared_cache.move_to_end(key)
             return hit[1]
+    used = _selected(template, DEFAULT_PARAMETERS)
     try:
-        prepared = _core.PreparedProbe(template.x, template.y, template.angle, template.kind,
-                                       WORKING_DPI / template.dpi, _DEFAULT_NATIVE)
+        prepared = _core.PreparedProbe(used.x, used.y, used.angle, used.kind, WORKING_DPI / used.dpi, _DEFAULT_NATIVE)
     except ValueError as exc:  # only mismatched fields reach here (Template validates the rest)
         raise InvalidTemplate(f"{name}: {exc}") from None
     with _prepared_lock:
@@ -152,11 +164,12 @@ def match(probe: Template, candidate: Template, *, parameters: MatchingParameter
         if len(probe) == 0 or len(candidate) == 0:
             return 0.0
         return _prepared(probe, "probe").match_prepared(_prepared(candidate, "candidate"))
+    native = _native(parameters)
+    probe, candidate = _selected(probe, parameters), _selected(candidate, parameters)
     try:
         return _core.match_pair(
             probe.x, probe.y, probe.angle, probe.kind, WORKING_DPI / probe.dpi,
-            candidate.x, candidate.y, candidate.angle, candidate.kind, WORKING_DPI / candidate.dpi,
-            _native(parameters),
+            candidate.x, candidate.y, candidate.angle, candidate.kind, WORKING_DPI / candidate.dpi, native,
         )
     except ValueError as exc:  # only mismatched fields reach here (Template validates the rest)
         raise InvalidTemplate(f"probe, candidate: {exc}") from None
@@ -184,9 +197,10 @@ class Matcher:
         self.probe = _template(probe, "probe")
         self.parameters = DEFAULT_PARAMETERS if parameters is None else parameters
         native = _native(parameters)
+        used = _selected(probe, self.parameters) if isinstance(self.parameters, MatchingParameters) else probe
         try:
             self._prepared = _core.PreparedProbe(
-                probe.x, probe.y, probe.angle, probe.kind, WORKING_DPI / probe.dpi, native
+                used.x, used.y, used.angle, used.kind, WORKING_DPI / used.dpi, native
             )
         except ValueError as exc:
             raise InvalidTemplate(f"probe: {exc}") from None

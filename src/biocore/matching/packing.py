@@ -1,7 +1,7 @@
 """Templates packed into flat arrays (struct of arrays + offsets) for one native call per batch.
 
-A :class:`PreparedTemplates` holds many templates' minutiae in concatenated arrays, positions already
-scaled to the matcher's 500 ppi grid, plus the derived edge tables the matcher walks. Only the
+A :class:`PreparedTemplates` holds many templates' minutiae in concatenated arrays (those the
+matcher uses: :func:`selected_minutiae`), positions already scaled to the matcher's 500 ppi grid, plus the derived edge tables the matcher walks. Only the
 minutiae arrays need storing (:meth:`PreparedTemplates.minutiae_arrays`); the edge tables are rebuilt
 natively on load (:meth:`PreparedTemplates.from_minutiae`, a few microseconds a template).
 """
@@ -29,9 +29,33 @@ EDGE_BYTES = 12
 def edge_key(parameters: MatchingParameters) -> tuple[float, ...]:
     """The parameters edge tables and cylinders depend on: packs and matchers must agree on them."""
     p = parameters
-    return (int(p.neighbors), float(p.max_edge_px), float(p.mcc_radius_px), int(p.mcc_cells), int(p.mcc_sections),
+    return (int(p.neighbors), float(p.max_edge_px), int(p.min_minutia_quality), int(p.min_minutiae_kept), float(p.mcc_radius_px), int(p.mcc_cells), int(p.mcc_sections),
             float(p.mcc_sigma_space_px), float(p.mcc_sigma_direction_rad), float(p.mcc_bit_threshold),
             float(p.mcc_hull_margin_px), float(p.mcc_min_valid_cells), int(p.mcc_min_neighbors))
+
+
+def selected_minutiae(offsets: np.ndarray, quality: np.ndarray, parameters: MatchingParameters) -> np.ndarray | None:
+    """Which minutiae the matcher uses (boolean mask over the packed minutiae), or None for all.
+
+    Per template: minutiae rated at least ``min_minutia_quality``, but at least the
+    ``min_minutiae_kept`` best-rated ones (ties: lower index first); a template with no rated
+    minutia (all qualities 0) keeps all. Applying it twice keeps what it kept once.
+    """
+    qmin, nmin = int(parameters.min_minutia_quality), int(parameters.min_minutiae_kept)
+    total = quality.shape[0]
+    if qmin <= 0 or total == 0:
+        return None
+    counts = np.diff(offsets)
+    owner = np.repeat(np.arange(counts.shape[0]), counts)
+    q = quality.astype(np.int64)
+    order = np.lexsort((np.arange(total), -q, owner))  # by template, best rated first, then index
+    rank = np.empty(total, np.int64)
+    rank[order] = np.arange(total) - offsets[owner[order]]
+    good = np.bincount(owner, weights=q >= qmin, minlength=counts.shape[0]).astype(np.int64)
+    rated = np.bincount(owner, weights=q > 0, minlength=counts.shape[0]) > 0
+    keep_n = np.where(rated, np.maximum(np.minimum(nmin, counts), good), counts)
+    keep = rank < keep_n[owner]
+    return None if keep.all() else keep
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +138,11 @@ class PreparedTemplates:
                 raise InvalidArgument(f"{name}: expected {total} values (as many as x), got {describe(arr)}")
         if np.any(np.diff(off) > 65535):
             raise InvalidArgument("offsets: a template holds more than 65535 minutiae")
+        keep = selected_minutiae(off, cols["quality"], parameters)
+        if keep is not None:
+            owner = np.repeat(np.arange(off.shape[0] - 1), np.diff(off))
+            off = np.concatenate([[0], np.cumsum(np.bincount(owner[keep], minlength=off.shape[0] - 1))]).astype(np.int64)
+            cols = {name: np.ascontiguousarray(arr[keep]) for name, arr in cols.items()}
         edges, count, cylinders = _core.pack_edges(off, cols["x"], cols["y"], cols["angle"], parameters.native(), threads)
         return cls(off, cols["x"], cols["y"], cols["angle"], cols["kind"], cols["quality"], edges, count, cylinders,
                    parameters)

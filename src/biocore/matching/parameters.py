@@ -122,11 +122,21 @@ class MatchingParameters:
     #: also around its rotation (weaker pairings are left alone: the second pass costs time).
     mcc_rotated_min_edges: float = 10.0
 
+    # --- minutia selection (Python, before packing; not read by the native kernel) --------------
+    #: Minutiae rated below this quality (1-100; 0 means not rated) are left out, ...
+    min_minutia_quality: int = 15
+    #: ... but a template keeps at least its this many best-rated minutiae. Templates with no
+    #: rated minutia keep all. (On the six real FVC sets this lowered the mean EER from 3.66% to
+    #: 3.59% with biocore.extract and from 5.54% to 5.30% with NBIS mindtct's minutiae.)
+    min_minutiae_kept: int = 35
+
     def native(self) -> np.ndarray:
-        """The values as the float64 vector the native kernel reads."""
-        return np.array(astuple(self), dtype=np.float64)
+        """The values as the float64 vector the native kernel reads (the leading NATIVE_FIELDS)."""
+        return np.array(astuple(self)[:NATIVE_FIELDS], dtype=np.float64)
 
 
-assert len(fields(MatchingParameters)) == 47, "keep in step with Params::from in _native/matching.cpp"
+#: How many leading fields the native kernel reads (Params::kCount in _native/matching.cpp).
+NATIVE_FIELDS = 47
+assert len(fields(MatchingParameters)) == NATIVE_FIELDS + 2, "keep in step with Params::from in _native/matching.cpp"
 
 DEFAULT_PARAMETERS = MatchingParameters()
