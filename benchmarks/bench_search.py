@@ -242,6 +242,32 @@ def bench_fvc_mates(args: argparse.Namespace, path: Path) -> None:
     real.close()
 
 
+def bench_scan_cost(args: argparse.Namespace, path: Path) -> None:
+    """CPU per query of the sign-bit scan alone (one thread, the cached bits of the gallery at ``path``),
+    of its exact rescoring, and their scaling with the persons scanned (for sizing)."""
+    from biocore.distributed.merge import query_vectors
+    from biocore.search.index import BinaryIndex, rescore
+
+    bits = np.load(path / "cache" / "binary.npy", mmap_mode="r")
+    vectors = np.load(path / "cache" / "vectors.npy", mmap_mode="r")
+    probes = [p for _, p in persons_from(args.scan_cost, seed=args.seed, encounter=1)]
+    q = query_vectors(probes, stored=False)
+    for n in (bits.shape[0] // 4, bits.shape[0] // 2, bits.shape[0]):
+        index = BinaryIndex(vectors.shape[1] // 10, threads=1, bits=np.ascontiguousarray(bits[:n]))
+        index.search(q[:1], 2000)
+        scan, resc = [], []
+        for i in range(len(probes)):
+            c0 = time.thread_time()
+            _, cand = index.search(q[i : i + 1], 2000)
+            c1 = time.thread_time()
+            rescore(vectors, q[i : i + 1], cand, 20)
+            scan.append(c1 - c0)
+            resc.append(time.thread_time() - c1)
+        print(f"  sign-bit scan of {n:,} persons, one ten-print query, one thread: {1e3 * statistics.median(scan):.1f} ms CPU "
+              f"({1e9 * statistics.median(scan) / n:.1f} ns/person); exact rescoring of 2,000: "
+              f"{1e3 * statistics.median(resc):.1f} ms CPU (medians of {len(probes)})", flush=True)
+
+
 def compare_packing(g: Gallery, mated: list) -> None:
     """Second stage from the gallery's held minutiae against reading + packing the shortlisted templates per
     search (the same matcher behind a plain callable), searches interleaved so both see the same load."""
@@ -360,6 +386,7 @@ def main() -> None:
     ap.add_argument("--stage", choices=("enroll", "search", "none"), default="search",
                     help="stop after enrollment, or go on with the search figures, or only enroll and --fvc-mates")
     ap.add_argument("--fvc-mates", action="store_true", help="also search real FVC mates in the synthetic background")
+    ap.add_argument("--scan-cost", type=int, default=0, metavar="Q", help="also time the first-stage scan alone on Q probes")
     ap.add_argument("--fvc", action="store_true", help="only the FVC first-stage figures")
     ap.add_argument("--compare-packing", action="store_true",
                     help="also time re-ranking from held minutiae against packing templates per search")
@@ -376,6 +403,8 @@ def main() -> None:
             bench_gallery(args, path)
         if args.fvc_mates:
             bench_fvc_mates(args, path)
+        if args.scan_cost:
+            bench_scan_cost(args, path)
     if args.nn:
         bench_nn(args)
 

@@ -92,15 +92,18 @@ def _queries_cached(query_shard: str, identities: tuple[str, ...], params: Searc
 
 
 def unit_codes(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
-               matcher: bool, want: int) -> list[tuple[Any, Any]]:
-    """First stage of one batch on one target shard (a task): per query (rows, code scores)."""
-    _, vectors = _queries(query_shard, identities, params, matcher)
-    return shard_codes(open_shard(target_shard, params, matcher), vectors, list(identities), want)
+               matcher: bool, sizing: tuple[int, int | None]) -> tuple[int, list[tuple[Any, Any]]]:
+    """First stage of one batch on one target shard (a task): (persons kept, per query (rows, code
+    scores)); ``sizing`` is (k, shortlist) and the persons kept follow the batch's probes as
+    :func:`.merge.shortlist_size` says."""
+    probes, vectors = _queries(query_shard, identities, params, matcher)
+    want = shortlist_size(params, sizing[0], sizing[1], probes)
+    return want, shard_codes(open_shard(target_shard, params, matcher), vectors, list(identities), want)
 
 
-def unit_select(want: int, *per_shard: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
+def unit_select(*per_shard: tuple[int, list[tuple[Any, Any]]]) -> list[list[tuple[Any, Any]]]:
     """The global first-stage shortlist of one batch, split per target shard (a task)."""
-    return select_global(per_shard, want)
+    return select_global([lists for _, lists in per_shard], per_shard[0][0])
 
 
 def unit_rerank(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
@@ -149,7 +152,7 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
     if client is None:
         return gallery.search_many(persons, k=k, threshold=threshold, shortlist=shortlist, exclude=exclude)
     probes = [as_person_templates(p, f"persons[{i}]") for i, p in enumerate(persons)]
-    want = shortlist_size(gallery.params, k, shortlist)
+    want = shortlist_size(gallery.params, k, shortlist, probes)
     vectors = query_vectors(probes, stored=False)
     excl = list(exclude) if exclude is not None else None
     shards = [str(gallery.manifest.shard_path(t)) for t in range(gallery.manifest.shards)]
@@ -243,9 +246,9 @@ def run_dedup(
     started = time.monotonic()
     job = Path(job_dir)
     kind = "N:N" if queries is None else "1:N"
-    want = shortlist_size(gallery.params, k, shortlist)
+    sizing = (int(k), None if shortlist is None else int(shortlist))
     spec = {"format": JOB_FORMAT, "kind": kind, "gallery": str(gallery.path.resolve()),
-            "shards": gallery.manifest.shards, "k": int(k), "threshold": float(threshold), "shortlist": want,
+            "shards": gallery.manifest.shards, "k": int(k), "threshold": float(threshold), "shortlist": sizing[1],
             "batch_persons": batch_persons, "matcher": gallery.has_matcher}
     per_shard = _prepare(gallery, job, spec, queries)
     units_dir = job / "units"
@@ -274,14 +277,14 @@ def run_dedup(
     try:
         if client is None:
             for (i, b), targets in batches.items():
-                selected = unit_select(want, *[unit_codes(*common(i, b, t), want) for t in range(n_shards)])
+                selected = unit_select(*[unit_codes(*common(i, b, t), sizing) for t in range(n_shards)])
                 for t in targets:
                     unit_rerank(*common(i, b, t), selected, t, out_file((i, b, t)))
                     bar.step()
                     if on_unit is not None:
                         on_unit(name((i, b, t)))
         else:
-            _run_on_cluster(client, batches, common, out_file, name, spec, n_shards, want, retries, bar, on_unit)
+            _run_on_cluster(client, batches, common, out_file, name, spec, n_shards, sizing, retries, bar, on_unit)
     finally:
         bar.close()
 
@@ -300,7 +303,7 @@ def run_dedup(
 
 
 def _run_on_cluster(client: Any, batches: dict, common: Callable, out_file: Callable, name: Callable, spec: dict,
-                    n_shards: int, want: int, retries: int, bar: Progress,
+                    n_shards: int, sizing: tuple[int, int | None], retries: int, bar: Progress,
                     on_unit: Callable[[str], None] | None) -> None:
     from .cluster import require_dask
 
@@ -321,9 +324,9 @@ def _run_on_cluster(client: Any, batches: dict, common: Callable, out_file: Call
             # the worker that keeps shard t warm; any worker may take the task when that one is gone
             return {"workers": [workers[t % len(workers)]], "allow_other_workers": True} if workers else {}
 
-        codes = [client.submit(unit_codes, *common(i, b, t), want, key=f"biocore-codes-{tag}-{i}-{b}-{t}",
+        codes = [client.submit(unit_codes, *common(i, b, t), sizing, key=f"biocore-codes-{tag}-{i}-{b}-{t}",
                                pure=False, retries=retries, **prefer(t)) for t in range(n_shards)]
-        selected = client.submit(unit_select, want, *codes, key=f"biocore-select-{tag}-{i}-{b}", pure=False,
+        selected = client.submit(unit_select, *codes, key=f"biocore-select-{tag}-{i}-{b}", pure=False,
                                  retries=retries)
         for t in targets:
             f = client.submit(unit_rerank, *common(i, b, t), selected, t, out_file((i, b, t)),

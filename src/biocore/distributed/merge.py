@@ -41,9 +41,11 @@ __all__ = ["query_vectors", "shard_codes", "select_global", "shard_rerank", "mer
 _SHARD_BITS = 32
 
 
-def shortlist_size(gallery_params, k: int, shortlist: int | None) -> int:
-    """Persons kept by the first stage: ``max(k, shortlist or params.shortlist_persons)``, as in Gallery."""
-    return max(int(k), int(shortlist or gallery_params.shortlist_persons))
+def shortlist_size(gallery_params, k: int, shortlist: int | None, probes: Sequence[dict] = ()) -> int:
+    """Persons kept by the first stage for a batch of ``probes``, as :meth:`biocore.Gallery.search_many`
+    keeps them (:meth:`~biocore.search.parameters.SearchParameters.shortlist_for` of the batch's
+    largest finger count)."""
+    return gallery_params.shortlist_for(max((len(p) for p in probes), default=1), k, shortlist)
 
 
 def query_vectors(probes: Sequence[dict[int, Template]], *, stored: bool) -> np.ndarray:

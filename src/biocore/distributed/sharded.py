@@ -204,6 +204,6 @@ class ShardedGallery:
 
         probes = [as_person_templates(p, f"persons[{i}]") for i, p in enumerate(persons)]
         excl = list(exclude) if exclude is not None else None
-        want = shortlist_size(self.params, k, shortlist)
+        want = shortlist_size(self.params, k, shortlist, probes)
         vectors = query_vectors(probes, stored=False)
         return search_shards(self.shards, probes, vectors, exclude=excl, want=want, k=k, threshold=threshold)

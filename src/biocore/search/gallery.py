@@ -786,11 +786,7 @@ class Gallery:
             raise InvalidArgument(f"k: expected a positive integer, got {k!r}")
         if threshold is not None and not np.isfinite(float(threshold)):
             raise InvalidArgument(f"threshold: expected a finite number or None, got {threshold!r}")
-        if shortlist is None:
-            fingers = max(1, max((len(p) for p in probes), default=1))
-            p = self.params
-            shortlist = min(p.shortlist_persons, max(p.min_shortlist_persons, p.shortlist_comparisons // fingers))
-        want = max(int(k), int(shortlist))
+        want = self.params.shortlist_for(max((len(p) for p in probes), default=1), k, shortlist)
         with self._lock:
             s, found = self._first_stage(vectors, self_rows, want)
             lists = [(s.rows[p], sc, p) for p, sc in found]

@@ -69,6 +69,15 @@ class SearchParameters:
     matcher_threshold: float = 40.0
     code_threshold: float = 7.0
 
+    def shortlist_for(self, fingers: int, k: int = 1, shortlist: int | None = None) -> int:
+        """Persons the first stage keeps for probes of up to ``fingers`` finger positions: ``shortlist``
+        when given, else ``shortlist_comparisons // fingers`` within [``min_shortlist_persons``,
+        ``shortlist_persons``]; at least ``k``."""
+        if shortlist is None:
+            per_finger = self.shortlist_comparisons // max(1, int(fingers))
+            shortlist = min(self.shortlist_persons, max(self.min_shortlist_persons, per_finger))
+        return max(int(k), int(shortlist))
+
 
 @dataclass(frozen=True)
 class JobParameters:
