@@ -45,3 +45,40 @@ def test_mild_downscale_is_sharp_above_the_threshold():
     sharp, _ = to_working_grid(image, 569, dataclasses.replace(DEFAULT_PARAMETERS, sharp_resample_min_scale=0.75))
     assert sharp.shape == blurred.shape
     assert float(sharp.std()) > 1.25 * float(blurred.std())
+
+
+@pytest.mark.parametrize("dpi", [490, 500, 508, 514])
+def test_resolutions_within_the_tolerance_are_left_alone(dpi):
+    assert abs(dpi - 500) <= DEFAULT_PARAMETERS.resample_tolerance_fraction * 500
+    image = np.random.default_rng(1).integers(0, 256, (90, 70), dtype=np.uint8)
+    work, scale = to_working_grid(image, dpi, DEFAULT_PARAMETERS)
+    assert work is image and scale == 1.0
+
+
+def test_resolutions_beyond_the_tolerance_are_resampled():
+    image = np.full((200, 100), 7, np.uint8)
+    params = dataclasses.replace(DEFAULT_PARAMETERS, resample_tolerance_fraction=0.01)
+    work, scale = to_working_grid(image, 508, params)
+    assert work.shape == (197, 98) and scale == pytest.approx(500 / 508)
+
+
+def test_extraction_within_the_tolerance_gives_the_working_resolution_minutiae():
+    from biocore.minutiae import extract
+
+    from .synthetic import dislocation
+
+    image = dislocation((160, 160), at=(80.0, 80.0), period_px=10.0)
+    at_500, at_508 = extract(image, dpi=500), extract(image, dpi=508)
+    assert len(at_500) > 0 and at_508.dpi == 508
+    for name in ("x", "y", "angle", "kind", "quality"):
+        assert np.array_equal(getattr(at_500, name), getattr(at_508, name))
+
+
+def test_quality_resamples_through_the_extractors_stage():
+    from biocore.quality.fields import to_working_grid as quality_grid
+
+    image = np.random.default_rng(2).integers(0, 256, (150, 110), dtype=np.uint8)
+    for dpi in (500, 508, 569, 1000, 250):
+        ours, scale = to_working_grid(image, dpi, DEFAULT_PARAMETERS)
+        theirs, their_scale = quality_grid(image, dpi)
+        assert np.array_equal(ours, theirs) and scale == their_scale

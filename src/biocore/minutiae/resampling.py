@@ -25,18 +25,20 @@ def to_working_grid(gray: np.ndarray, dpi: int, params: ExtractionParameters) ->
     dpi : int
         Resolution of ``gray`` in pixels per inch.
     params : ExtractionParameters
-        Uses ``working_dpi`` and ``sharp_resample_min_scale``.
+        Uses ``working_dpi``, ``resample_tolerance_fraction`` and ``sharp_resample_min_scale``.
 
     Returns
     -------
     work : ndarray, shape (round(H * scale), round(W * scale)), uint8
-        ``gray`` itself when the resolutions agree (within 0.1%); at least 8 pixels a side.
+        ``gray`` itself when the resolutions agree within ``resample_tolerance_fraction``; at
+        least 8 pixels a side.
     scale : float
-        ``working_dpi / dpi``: working-grid pixels per input pixel.
+        Working-grid pixels per input pixel: ``working_dpi / dpi``, or 1.0 when ``gray`` is
+        returned as it is.
     """
     scale = params.working_dpi / dpi
-    if abs(scale - 1.0) < 1e-3:
-        return gray, scale
+    if abs(dpi - params.working_dpi) <= params.resample_tolerance_fraction * params.working_dpi:
+        return gray, 1.0
     rows, cols = gray.shape
     size = (max(8, int(round(cols * scale))), max(8, int(round(rows * scale))))
     sharp = scale >= params.sharp_resample_min_scale

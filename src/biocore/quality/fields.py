@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from ..minutiae.frequency import ridge_frequency
 from ..minutiae.normalization import normalize
 from ..minutiae.orientation import OrientationField, orientation_field
 from ..minutiae.parameters import DEFAULT_PARAMETERS as EXTRACTION
+from ..minutiae.resampling import to_working_grid as _extractor_working_grid
 from ..minutiae.segmentation import segment
 from ..templates.template import Template
 
@@ -75,13 +75,10 @@ class StageFields:
 
 
 def to_working_grid(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, float]:
-    """Resample ``gray`` to the extractor's working resolution as extraction does; (image, scale)."""
-    scale = EXTRACTION.working_dpi / dpi
-    if abs(scale - 1.0) < 1e-3:
-        return gray, 1.0
-    rows, cols = gray.shape
-    size = (max(8, int(round(cols * scale))), max(8, int(round(rows * scale))))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC), scale
+    """``gray`` on the extractor's working grid and working-grid pixels per input pixel: the
+    extractor's own resampling stage (:func:`biocore.minutiae.resampling.to_working_grid`) with
+    its default parameters, so that both score the same pixels."""
+    return _extractor_working_grid(gray, dpi, EXTRACTION)
 
 
 def foreground_box(mask: np.ndarray, align: int) -> Box:
