@@ -29,15 +29,15 @@ __all__ = ["THRESHOLDS", "FIT", "threshold_for_fmr"]
 
 #: FMR -> score threshold (accept when score >= threshold), default matcher parameters.
 THRESHOLDS: dict[float, float] = {
-    1e-2: 30.85,
-    1e-3: 40.86,
-    1e-4: 50.17,
-    1e-5: 59.55,
-    1e-6: 68.76,
+    1e-2: 31.27,
+    1e-3: 40.99,
+    1e-4: 50.03,
+    1e-5: 58.45,
+    1e-6: 66.3,
 }
 
 #: The tail fit behind THRESHOLDS (peaks over threshold, generalized Pareto).
-FIT: dict[str, float] = {"u": 30.842, "p_u": 0.01001, "sigma": 4.2773, "xi": -0.0084, "impostors": 34560.0}
+FIT: dict[str, float] = {"u": 31.267, "p_u": 0.01001, "sigma": 4.3713, "xi": -0.031, "impostors": 34560.0}
 
 
 def threshold_for_fmr(fmr: float) -> float:

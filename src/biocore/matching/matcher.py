@@ -31,7 +31,7 @@ Algorithm (native, :file:`_native/matching.cpp`)
    rotation (the better of the two), so any rotation is covered.
 6. **Score** = edge evidence + ``weight_mcc`` x MCC score: the two err on different pairs (fused,
    mean EER on the six real FVC sets 4.19% -> 3.66% with biocore.extract minutiae, 6.66% ->
-   5.54% on NBIS mindtct's; with step 0, 3.59% and 5.30%: ``benchmarks/verify_fvc.py``). Higher is more alike; 0 for an empty
+   5.54% on NBIS mindtct's; with step 0, 3.53% and 4.96%: ``benchmarks/verify_fvc.py``). Higher is more alike; 0 for an empty
    template. The table in :mod:`biocore.matching.calibration` maps false match rates to thresholds.
 
 Templates at any resolution are scaled to 500 ppi.
