@@ -87,3 +87,30 @@ def test_selection_kernel_interpolates_between_the_bracketing_filters():
             w = position - k
             expected[r, c] = (1 - w) * responses[k % n, r, c] + w * responses[(k + 1) % n, r, c]
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_reused_scratch_arrays_give_the_fresh_arrays_results(monkeypatch):
+    import biocore.minutiae.enhancement as enhancement
+
+    def run(image):
+        normalized, _ = normalize(image, P)
+        return enhance(normalized, orientation_field(normalized, P), 9.0, P)
+
+    big = sinusoid((200, 180), angle_rad=0.4, period_px=9.0, noise=20.0, seed=1)
+    small = sinusoid((120, 150), angle_rad=1.3, period_px=8.0, noise=20.0, seed=2)
+    first, second = run(big), run(small)  # the second reuses (part of) the first's scratch arrays
+    kept = first.copy()
+    third = run(big)
+    monkeypatch.setattr(enhancement, "_SCRATCH_MAX_VALUES", 0)  # every array fresh
+    assert np.array_equal(second, run(small)) and np.array_equal(third, run(big))
+    assert np.array_equal(first, kept)  # results never alias a scratch array
+
+
+def test_filter_bank_writes_into_the_given_array():
+    from biocore.minutiae.enhancement import filter_bank, separable_factors
+
+    factors = separable_factors(gabor_bank(4.5, 6, 1.9, 2.5, 5))
+    image = np.random.default_rng(4).normal(size=(30, 35)).astype(np.float32)
+    out = np.full((6, 30, 35), np.nan, np.float32)
+    assert filter_bank(image, factors, out=out) is out
+    np.testing.assert_array_equal(out, filter_bank(image, factors))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 
 import cv2
 import numba
@@ -105,14 +106,33 @@ def separable_factors(bank: np.ndarray, rank: int = 2) -> np.ndarray:
     return factors
 
 
-def filter_bank(image: np.ndarray, factors: np.ndarray) -> np.ndarray:
+#: Scratch arrays of this many float32 values or fewer are kept per thread and reused (16 MiB:
+#: a 500 ppi print's filter responses take ~2 MiB); fresh pages cost a fault each on every image.
+_SCRATCH_MAX_VALUES = 4 * 1024 * 1024
+_scratch = threading.local()
+
+
+def _scratch_array(slot: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A float32 array of ``shape`` (uninitialized), reused by this thread across calls for ``slot``."""
+    size = math.prod(shape)
+    if size > _SCRATCH_MAX_VALUES:
+        return np.empty(shape, np.float32)
+    flat = getattr(_scratch, slot, None)
+    if flat is None or flat.size < size:
+        flat = np.empty(max(size, 1), np.float32)
+        setattr(_scratch, slot, flat)
+    return flat[:size].reshape(shape)
+
+
+def filter_bank(image: np.ndarray, factors: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Responses of ``image`` (float32) to each separable kernel, shape (orientations, H, W), float32.
 
     Correlation with reflected borders, as ``cv2.filter2D`` with the full kernels would compute.
+    ``out`` (C-contiguous float32 of that shape), when given, receives the responses.
     """
     n, rank = factors.shape[:2]
-    responses = np.empty((n,) + image.shape, dtype=np.float32)
-    term = np.empty(image.shape, dtype=np.float32)
+    responses = np.empty((n,) + image.shape, dtype=np.float32) if out is None else out
+    term = _scratch_array("term", image.shape)
     for k in range(n):
         cv2.sepFilter2D(image, cv2.CV_32F, factors[k, 0, 1], factors[k, 0, 0], dst=responses[k],
                         borderType=cv2.BORDER_REFLECT)
@@ -152,8 +172,11 @@ def enhance(
     half = min(half, params.gabor_max_half_size_px)
     n = params.gabor_orientations
 
-    responses = filter_bank(small, _cached_factors(p, n, sigma_across, sigma_along, half))
-    selected = np.empty(small.shape, np.float32)
+    factors = _cached_factors(p, n, sigma_across, sigma_along, half)
+    # The responses are read once, by the selection below: a per-thread scratch array serves.
+    responses = filter_bank(small, factors, out=_scratch_array("responses", (n,) + small.shape))
+    # Interpolated back into a fresh array below; without downscaling it is the result itself.
+    selected = _scratch_array("selected", small.shape) if d > 1 else np.empty(small.shape, np.float32)
     _select_kernel(responses, field.theta(small.shape), np.float32(n / np.pi), selected)
     return resize_to(selected, (rows, cols), interpolation=cv2.INTER_CUBIC)
 

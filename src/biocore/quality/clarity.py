@@ -43,9 +43,11 @@ def clarity_features(
                 "ridge_valley_uniformity": 0.0, "ridge_skewness": 0.0}
     fine = cv2.GaussianBlur(normalized, (0, 0), params.band_inner_sigma_px, borderType=cv2.BORDER_REFLECT)
     coarse = cv2.GaussianBlur(normalized, (0, 0), params.band_outer_sigma_px, borderType=cv2.BORDER_REFLECT)
-    band = fine - coarse
+    # In place: fresh full-size temporaries cost page faults more than the arithmetic.
+    band = np.subtract(fine, coarse, out=fine)
     b = params.block_px
-    ratio = block_mean(band * band, b)[blocks] / (block_mean(normalized * normalized, b)[blocks] + 1e-6)
+    band_energy = block_mean(np.multiply(band, band, out=band), b)
+    ratio = band_energy[blocks] / (block_mean(np.multiply(normalized, normalized, out=coarse), b)[blocks] + 1e-6)
     clarity = np.clip(ratio / params.clean_band_ratio, 0.0, 1.0)
     duty = block_mean((normalized > 0).view(np.uint8), b)[blocks]
     return {
