@@ -268,6 +268,43 @@ def bench_scan_cost(args: argparse.Namespace, path: Path) -> None:
               f"{1e3 * statistics.median(resc):.1f} ms CPU (medians of {len(probes)})", flush=True)
 
 
+def bench_first_stage_recall(args: argparse.Namespace, path: Path) -> None:
+    """How often each first stage keeps the mate (encounter 1 of persons 0..Q-1) among the persons a
+    search re-ranks (20 for a ten-print, 100 for one finger), on the cached vectors of the gallery at
+    ``path``: exact scan, sign-bit scan + exact rescoring (as searched), and an IVF index (faiss
+    ``IVF{4 sqrt(n)},SQ8`` probing 5% and 20% of its lists; not used by biocore)."""
+    import faiss
+
+    from biocore.distributed.merge import query_vectors
+    from biocore.search.index import BinaryIndex, build_index, rescore
+
+    g = Gallery.open(path, readonly=True)
+    vectors = np.asarray(np.load(path / "cache" / "vectors.npy", mmap_mode="r"))
+    rows = np.load(path / "cache" / "rows.npy")
+    mated = list(persons_from(args.recall_check, seed=args.seed, encounter=1))
+    truth = np.searchsorted(rows, g.rows_of([i for i, _ in mated]))
+    n = vectors.shape[0]
+    lists = int(4 * np.sqrt(n))
+    t0 = time.perf_counter()
+    ivf = build_index(vectors, f"IVF{lists},SQ8")
+    print(f"first-stage recall of the mate, {n:,} persons, {len(mated)} mated probes "
+          f"(IVF{lists},SQ8 trained and filled in {time.perf_counter() - t0:.0f} s):")
+    bits = BinaryIndex(vectors.shape[1] // 10, threads=0, bits=np.asarray(np.load(path / "cache" / "binary.npy")))
+    for label, fingers, want in (("ten-print", list(range(1, 11)), 20), ("single finger", [2], 100)):
+        q = query_vectors([{f: p[f] for f in fingers} for _, p in mated], stored=False)
+        found = {}
+        exact = np.argsort(-(q @ vectors.T.astype(np.float32)), axis=1)[:, :want]
+        found["exact scan"] = exact
+        _, cand = bits.search(q, g.params.binary_candidates * 10 // len(fingers))
+        found["sign bits + rescoring"] = rescore(vectors, q, cand, want)[1]
+        for frac in (0.05, 0.2):
+            faiss.extract_index_ivf(ivf).nprobe = max(1, int(lists * frac))
+            found[f"IVF probing {frac:.0%}"] = ivf.search(q, want)[1]
+        print(f"  {label} (mate among the {want} kept): " + ", ".join(
+            f"{k} {np.mean((v == truth[:, None]).any(axis=1)):.3f}" for k, v in found.items()), flush=True)
+    g.close()
+
+
 def compare_packing(g: Gallery, mated: list) -> None:
     """Second stage from the gallery's held minutiae against reading + packing the shortlisted templates per
     search (the same matcher behind a plain callable), searches interleaved so both see the same load."""
@@ -386,6 +423,9 @@ def main() -> None:
     ap.add_argument("--stage", choices=("enroll", "search", "none"), default="search",
                     help="stop after enrollment, or go on with the search figures, or only enroll and --fvc-mates")
     ap.add_argument("--fvc-mates", action="store_true", help="also search real FVC mates in the synthetic background")
+    ap.add_argument("--recall-check", type=int, default=0, metavar="Q",
+                    help="first-stage recall of the mate (exact, sign bits, IVF) on Q probes of --recall-gallery")
+    ap.add_argument("--recall-gallery", metavar="DIR", help="a gallery with a binary cache, persons P0000000.. of --seed")
     ap.add_argument("--scan-cost", type=int, default=0, metavar="Q", help="also time the first-stage scan alone on Q probes")
     ap.add_argument("--fvc", action="store_true", help="only the FVC first-stage figures")
     ap.add_argument("--compare-packing", action="store_true",
@@ -405,6 +445,8 @@ def main() -> None:
             bench_fvc_mates(args, path)
         if args.scan_cost:
             bench_scan_cost(args, path)
+    if args.recall_check:
+        bench_first_stage_recall(args, Path(args.recall_gallery))
     if args.nn:
         bench_nn(args)
 
