@@ -5,6 +5,13 @@
     python benchmarks/bench_search.py --fvc                        # first-stage code accuracy on FVC (NBIS minutiae)
     python benchmarks/bench_search.py --persons 10000 --compare-packing   # plus re-rank from held minutiae vs packing per search
 
+The 1M acceptance run (the gallery is kept, a killed build resumes; then further figures on it):
+
+    python benchmarks/bench_search.py --persons 1000000 --gallery /work/scratch/g1m --probes 500 --nonmated 1000 --latency 100
+    python benchmarks/bench_search.py --persons 1000000 --gallery /work/scratch/g1m --stage none --fvc-mates --scan-cost 50
+    python benchmarks/bench_search.py --persons 0 --nn 100000 --nn-from /work/scratch/g1m --planted 50 --nn-sample 1000
+    python benchmarks/bench_search.py --persons 0 --recall-check 300 --recall-gallery DIR   # a gallery of >50k persons
+
 Populations come from ``biocore.synth`` (templates only): the gallery holds encounter 0 of persons
 0..N-1; mated probes are encounter 1 of enrolled persons, non-mated probes encounter 1 of persons
 N.. (never enrolled). The N:N sweep runs on a gallery of ``--nn`` persons in which ``--planted``
