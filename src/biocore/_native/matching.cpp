@@ -721,7 +721,17 @@ class PreparedProbe {
         : prm_(Params::from(params)) {
         Workspace ws;
         fill_owned(own_, x, y, angle, kind, scale, prm_, ws);
-        hash_.build(own_.view(prm_.neighbors), prm_, true);
+    }
+
+    // The probe hash, built on first use: one-off calls (match_prepared) never need it, and it is
+    // the bulk of a prepared template's memory (~1 MB). Called with the GIL held, so only one
+    // thread ever builds it.
+    const EdgeHash& hash() const {
+        if (!hash_built_) {
+            hash_.build(own_.view(prm_.neighbors), prm_, true);
+            hash_built_ = true;
+        }
+        return hash_;
     }
 
     py::array_t<float> match_packed(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
@@ -734,12 +744,13 @@ class PreparedProbe {
                                        : py::array_t<float>(static_cast<py::ssize_t>(pv.templates));
         float* po = out.mutable_data();
         View probe = own_.view(prm_.neighbors);
+        const EdgeHash& h = hash();
         {
             py::gil_scoped_release release;
             parallel_for(pv.templates, threads, 64, [&](std::size_t b, std::size_t e) {
                 Workspace ws;
                 for (std::size_t t = b; t < e; ++t) {
-                    Parts r = match_views(probe, &hash_, pv.at(t), prm_, ws);
+                    Parts r = match_views(probe, &h, pv.at(t), prm_, ws);
                     if (parts) {
                         po[2 * t] = r.edges;
                         po[2 * t + 1] = r.mcc;
@@ -758,21 +769,23 @@ class PreparedProbe {
         Workspace ws;
         Owned c;
         fill_owned(c, x, y, angle, kind, scale, prm_, ws);
-        vote(own_.view(prm_.neighbors), hash_, c.view(prm_.neighbors), prm_, ws);
+        vote(own_.view(prm_.neighbors), hash(), c.view(prm_.neighbors), prm_, ws);
         py::array_t<uint16_t> out({static_cast<py::ssize_t>(own_.x.size()), static_cast<py::ssize_t>(c.x.size())});
         std::copy(ws.votes.begin(), ws.votes.end(), out.mutable_data());
         return out;
     }
 
     // Score another prepared template (the one-off path when both sides are cached); equals
-    // match_packed on that template (same votes, same growth, same cylinders).
+    // match_packed on that template (vote_pair finds the same votes as the hash, then the same
+    // growth and cylinders). vote_pair, not the probe hash: across many different probes the
+    // hashes do not stay in cache, and a small per-pair grid is faster than cold lookups.
     float match_prepared(const PreparedProbe& other) const {
         if (other.prm_.kCount != prm_.kCount || other.prm_.neighbors != prm_.neighbors ||
             other.prm_.mcc.words != prm_.mcc.words)
             throw std::invalid_argument("prepared templates differ in parameters");
         thread_local Workspace ws;
         py::gil_scoped_release release;
-        return match_views(own_.view(prm_.neighbors), &hash_, other.own_.view(prm_.neighbors), prm_, ws).fused(prm_);
+        return match_views(own_.view(prm_.neighbors), nullptr, other.own_.view(prm_.neighbors), prm_, ws).fused(prm_);
     }
 
     py::array_t<uint8_t> edge_table() const {
@@ -784,7 +797,8 @@ class PreparedProbe {
    private:
     Params prm_;
     Owned own_;
-    EdgeHash hash_;
+    mutable EdgeHash hash_;
+    mutable bool hash_built_ = false;
 };
 
 float match_pair(const carray<int32_t>& x1, const carray<int32_t>& y1, const carray<float>& a1,

@@ -64,6 +64,7 @@ struct Tables {
     std::vector<float> rho_d;   // Z(distance difference)
     std::vector<float> rho_a2;  // Z(|direction-difference difference|)
     std::vector<float> rho_a3;  // Z(|radial angle difference|)
+    std::vector<float> sqrt_count;  // sqrt(k) for every cell count k a cylinder can have
 };
 
 namespace {
@@ -99,6 +100,8 @@ std::shared_ptr<const Tables> tables_for(const Params& p, const std::vector<doub
         t->rho_a2[b] = static_cast<float>(sigmoid(rad, p.rho_mu[1], p.rho_tau[1]));
         t->rho_a3[b] = static_cast<float>(sigmoid(rad, p.rho_mu[2], p.rho_tau[2]));
     }
+    t->sqrt_count.resize(static_cast<std::size_t>(p.cells) * p.cells * p.sections + 1);
+    for (std::size_t k = 0; k < t->sqrt_count.size(); ++k) t->sqrt_count[k] = std::sqrt(static_cast<float>(k));
     cache.emplace(key, t);
     return t;
 }
@@ -138,7 +141,7 @@ Params Params::from(const double* v) {
             float u = (i - (p.cells - 1) * 0.5f) * step, w = (j - (p.cells - 1) * 0.5f) * step;
             p.disc_cells += (u * u + w * w <= p.radius_px * p.radius_px);
         }
-    std::vector<double> key = {static_cast<double>(p.sections), p.sigma_dir_rad};
+    std::vector<double> key = {static_cast<double>(p.sections), p.sigma_dir_rad, static_cast<double>(p.cells)};
     for (int k = 0; k < 3; ++k) {
         key.push_back(p.rho_mu[k]);
         key.push_back(p.rho_tau[k]);
@@ -319,7 +322,9 @@ BIOCORE_ALWAYS_INLINE float similarity_bits(const uint64_t* a, const uint64_t* b
         nx += __builtin_popcountll(ca ^ cb);
     }
     if (both < min_cells || na + nb == 0) return 0.0f;
-    return 1.0f - std::sqrt(static_cast<float>(nx)) / (std::sqrt(static_cast<float>(na)) + std::sqrt(static_cast<float>(nb)));
+    // square roots of cell counts from a table (the same correctly rounded floats std::sqrt gives)
+    const float* r = prm.tables->sqrt_count.data();
+    return 1.0f - r[nx] / (r[na] + r[nb]);
 }
 
 inline float similarity_inline(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b,
@@ -358,6 +363,9 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     for (int j = 0; j < nb; ++j) order[j] = (static_cast<uint32_t>(static_cast<uint16_t>(ab[j] - rotation)) << 16) | j;
     std::sort(order.begin(), order.end());
     const int delta = prm.max_rotation_steps;
+    // only the n_R best pairs go on to the relaxation: kept in a min-heap while scanning (the same
+    // set as selecting from all the keys, without storing and partitioning ~na * nb / 2 of them)
+    const std::size_t cap = static_cast<std::size_t>(std::min({na, nb, prm.max_relax_pairs}));
     // (plain loops, no lambda: the popcount instruction set of this clone must reach the loop)
     for (int i = 0; i < na; ++i) {
         uint32_t from[2] = {0, 0}, to[2] = {0xFFFF, 0};
@@ -382,7 +390,15 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
                 if (v <= 0.0f) continue;
                 uint32_t bits;
                 std::memcpy(&bits, &v, sizeof bits);
-                k64.push_back((static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j)));
+                const uint64_t key = (static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j));
+                if (k64.size() < cap) {
+                    k64.push_back(key);
+                    std::push_heap(k64.begin(), k64.end(), std::greater<uint64_t>());
+                } else if (key > k64.front()) {
+                    std::pop_heap(k64.begin(), k64.end(), std::greater<uint64_t>());
+                    k64.back() = key;
+                    std::push_heap(k64.begin(), k64.end(), std::greater<uint64_t>());
+                }
             }
         }
     }
@@ -390,9 +406,8 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     const int n_min = std::min(na, nb);
     const double z = sigmoid(n_min, prm.pairs_mu, prm.pairs_tau);
     const int np = prm.pairs_min + static_cast<int>(std::lround(z * (prm.pairs_max - prm.pairs_min)));
-    const int nr = std::min<int>({n_min, prm.max_relax_pairs, static_cast<int>(k64.size())});
-    std::nth_element(k64.begin(), k64.begin() + (nr - 1), k64.end(), std::greater<uint64_t>());
-    std::sort(k64.begin(), k64.begin() + nr, std::greater<uint64_t>());
+    const int nr = static_cast<int>(k64.size());  // min(n_min, max_relax_pairs, pairs found)
+    std::sort(k64.begin(), k64.end(), std::greater<uint64_t>());
     s.pa.resize(nr);
     s.pb.resize(nr);
     s.lambda.resize(nr);
