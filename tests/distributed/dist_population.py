@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from biocore.search import Gallery
 from biocore.search.parameters import SearchParameters
 from biocore.synth.templates_only import iter_batches
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from biocore import face
-from biocore.errors import InvalidArgument, InvalidImage
+from biocore.errors import InvalidArgument
 
 from . import portraits as P
 

@@ -59,7 +59,6 @@ def test_area_features_against_naive_moments():
 
 
 def test_rotation_sign_follows_screen_convention():
-    mask = np.zeros((200, 200), bool)
     y, x = np.mgrid[0:200, 0:200]
     for sign in (1, -1):
         # Top of the ellipse leaning right (sign 1) or left (sign -1).

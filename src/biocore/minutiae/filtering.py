@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 
 from .detection import Candidates
-from .orientation import OrientationField
 from .parameters import ExtractionParameters
 
 __all__ = ["remove_false_minutiae"]
@@ -49,7 +48,6 @@ def remove_false_minutiae(
     -------
     keep : ndarray, shape (n,), bool
     """
-    n = len(raw)
     remove = raw.kind == 0
     kind = raw.kind
     for b in range(raw.partner.shape[1]):
