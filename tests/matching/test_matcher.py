@@ -86,6 +86,20 @@ def test_match_many_equals_one_off_and_is_thread_independent():
     assert m.match_many([]).shape == (0,)
 
 
+def test_cached_and_uncached_one_off_paths_agree_with_match_many():
+    # three native vote paths (probe hash, per-pair grid with or without cached prepared
+    # templates) must find the same votes, hence the same scores
+    rng = np.random.default_rng(21)
+    t = random_template(rng)
+    candidates = [_genuine(t, rng) for _ in range(4)] + [random_template(rng) for _ in range(4)]
+    explicit = dataclasses.replace(biocore.matching.DEFAULT_PARAMETERS)  # same values, uncached path
+    cached = np.array([match(t, c) for c in candidates], np.float32)
+    uncached = np.array([match(t, c, parameters=explicit) for c in candidates], np.float32)
+    np.testing.assert_array_equal(cached, uncached)
+    np.testing.assert_array_equal(Matcher(t).match_many(candidates), cached)
+    assert cached[:4].min() > cached[4:].max()
+
+
 def test_packed_minutiae_round_trip():
     rng = np.random.default_rng(2)
     ts = [random_template(rng, n=n) for n in (3, 30, 0, 50)]
