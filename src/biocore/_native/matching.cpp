@@ -132,18 +132,6 @@ struct View {
     const uint64_t* cylinders = nullptr;  // 2 * mcc.words per minutia
 };
 
-// atan2 to ~1e-5 rad (a minimax polynomial on [0, 1]); edge directions need no more.
-inline float fast_atan2(float y, float x) {
-    float ax = std::fabs(x), ay = std::fabs(y);
-    float mx = std::max(ax, ay), mn = std::min(ax, ay);
-    float a = mx > 0.0f ? mn / mx : 0.0f;
-    float s = a * a;
-    float r = ((-0.0464964749f * s + 0.15931422f) * s - 0.327622764f) * s * a + a;
-    if (ay > ax) r = 1.57079637f - r;
-    if (x < 0.0f) r = 3.14159274f - r;
-    return y < 0.0f ? -r : r;
-}
-
 // Builds the edge table of n minutiae into edges[n*K] / count[n]: the K nearest neighbours
 // within max_edge_px, by increasing length (ties: lower index first).
 void build_edges(int n, const float* x, const float* y, const uint16_t* angle, const Params& prm, Edge* edges,

@@ -32,17 +32,6 @@ constexpr double kStepsPerRad = 65536.0 / kTwoPi;
 
 inline int angle_diff(uint16_t a, uint16_t b) { return static_cast<int16_t>(static_cast<uint16_t>(a - b)); }
 
-inline float fast_atan2(float y, float x) {  // ~1e-5 rad
-    float ax = std::fabs(x), ay = std::fabs(y);
-    float mx = std::max(ax, ay), mn = std::min(ax, ay);
-    float a = mx > 0.0f ? mn / mx : 0.0f;
-    float s = a * a;
-    float r = ((-0.0464964749f * s + 0.15931422f) * s - 0.327622764f) * s * a + a;
-    if (ay > ax) r = 1.57079637f - r;
-    if (x < 0.0f) r = 3.14159274f - r;
-    return y < 0.0f ? -r : r;
-}
-
 inline uint16_t to_steps(float rad) {
     int s = static_cast<int>(std::floor(rad * static_cast<float>(kStepsPerRad) + 0.5f));
     return static_cast<uint16_t>(static_cast<uint32_t>(s) & 0xFFFFu);

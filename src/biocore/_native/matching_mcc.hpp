@@ -4,11 +4,26 @@
 // technique for fingerprint recognition", IEEE TPAMI 32(12), 2010. Written from the paper.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 namespace biocore {
+
+// atan2 to ~1e-5 rad (a minimax polynomial on [0, 1]); minutia and edge directions need no more.
+inline float fast_atan2(float y, float x) {
+    float ax = std::fabs(x), ay = std::fabs(y);
+    float mx = std::max(ax, ay), mn = std::min(ax, ay);
+    float a = mx > 0.0f ? mn / mx : 0.0f;
+    float s = a * a;
+    float r = ((-0.0464964749f * s + 0.15931422f) * s - 0.327622764f) * s * a + a;
+    if (ay > ax) r = 1.57079637f - r;
+    if (x < 0.0f) r = 3.14159274f - r;
+    return y < 0.0f ? -r : r;
+}
+
 namespace mcc {
 
 // Tables derived from the parameters (built once per distinct parameter set, shared read-only).

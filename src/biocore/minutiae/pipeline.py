@@ -21,7 +21,7 @@ from .orientation import OrientationField, orientation_field
 from .parameters import DEFAULT_PARAMETERS, ExtractionParameters
 from .quality import minutia_quality
 from .resampling import to_working_grid
-from .segmentation import segment
+from .segmentation import foreground_box, segment
 from .thinning import thin
 
 __all__ = ["extract"]
@@ -104,7 +104,7 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
         record("minutiae", empty)
         return empty
     # Everything from here on only needs the print's bounding box.
-    box = _foreground_box(mask, p.orientation_block_px * p.orientation_downscale)
+    box = foreground_box(mask, p.orientation_block_px * p.orientation_downscale)
     inside = field.crop(*box)
     normalized, mask_in = normalized[box[0] : box[1], box[2] : box[3]], mask[box[0] : box[1], box[2] : box[3]]
     frequency = ridge_frequency(normalized, p)
@@ -128,16 +128,6 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
     template = _from_candidates(raw.select(keep), angle[keep], quality, gray, dpi, finger, scale, image_q)
     record("minutiae", template)
     return template
-
-
-def _foreground_box(mask: np.ndarray, align: int) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) of the mask's bounding box, widened to multiples of ``align``."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    top, left = (rows[0] // align) * align, (cols[0] // align) * align
-    bottom = min(mask.shape[0], -(-(rows[-1] + 1) // align) * align)
-    right = min(mask.shape[1], -(-(cols[-1] + 1) // align) * align)
-    return int(top), int(bottom), int(left), int(right)
 
 
 def _uncrop(array: np.ndarray, box: tuple[int, int, int, int], shape: tuple[int, int], fill) -> np.ndarray:

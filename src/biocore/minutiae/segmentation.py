@@ -18,7 +18,7 @@ from ._filters import resize_to
 from .orientation import OrientationField
 from .parameters import ExtractionParameters
 
-__all__ = ["segment"]
+__all__ = ["segment", "foreground_box"]
 
 
 def segment(contrast: np.ndarray, field: OrientationField, params: ExtractionParameters) -> np.ndarray:
@@ -78,3 +78,14 @@ def _largest_region_filled(blocks: np.ndarray) -> np.ndarray:
         if x > 0 and y > 0 and x + bw < w and y + bh < h:
             region[labels == k] = 1
     return region
+
+
+def foreground_box(mask: np.ndarray, align: int) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the mask's bounding box, widened to multiples of ``align``
+    pixels and clipped to the frame: the region extraction (and quality) crop to."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    top, left = (rows[0] // align) * align, (cols[0] // align) * align
+    bottom = min(mask.shape[0], -(-(rows[-1] + 1) // align) * align)
+    right = min(mask.shape[1], -(-(cols[-1] + 1) // align) * align)
+    return int(top), int(bottom), int(left), int(right)

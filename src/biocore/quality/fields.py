@@ -20,7 +20,7 @@ from ..minutiae.normalization import normalize
 from ..minutiae.orientation import OrientationField, orientation_field
 from ..minutiae.parameters import DEFAULT_PARAMETERS as EXTRACTION
 from ..minutiae.resampling import to_working_grid as _extractor_working_grid
-from ..minutiae.segmentation import segment
+from ..minutiae.segmentation import foreground_box, segment
 from ..templates.template import Template
 
 __all__ = ["StageFields", "compute_fields", "foreground_box", "TRACE_NAMES", "to_working_grid"]
@@ -79,17 +79,6 @@ def to_working_grid(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, float]:
     extractor's own resampling stage (:func:`biocore.minutiae.resampling.to_working_grid`) with
     its default parameters, so that both score the same pixels."""
     return _extractor_working_grid(gray, dpi, EXTRACTION)
-
-
-def foreground_box(mask: np.ndarray, align: int) -> Box:
-    """(top, bottom, left, right) of the mask's bounding box, widened to multiples of ``align``
-    (clipped to the frame), as extraction crops it."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    top, left = (rows[0] // align) * align, (cols[0] // align) * align
-    bottom = min(mask.shape[0], -(-(rows[-1] + 1) // align) * align)
-    right = min(mask.shape[1], -(-(cols[-1] + 1) // align) * align)
-    return int(top), int(bottom), int(left), int(right)
 
 
 def stage_fields(
