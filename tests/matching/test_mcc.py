@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from scipy.special import erf
 
-from biocore._native import _core
 from biocore.matching import DEFAULT_PARAMETERS, Matcher, pack
 from biocore.matching.parameters import MatchingParameters
 
