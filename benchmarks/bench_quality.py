@@ -37,6 +37,7 @@ import numpy as np
 from scipy import optimize, stats
 
 import biocore
+from biocore.evaluation.protocols import real_fvc_sets
 from biocore.quality import extract_with_quality, finger_quality
 from biocore.quality.model import MODEL_INPUTS, model_inputs
 
@@ -289,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=on, ppi=ppi))
 
     comparator = Comparator()
-    names = sorted(p.name for p in args.data.iterdir() if p.name.startswith("fvc") and not p.name.endswith("_SYNTHETIC"))
+    names = real_fvc_sets(args.data)
     t0 = time.perf_counter()
     sets = [load_set(args.data / n, comparator, nfiq) for n in names]
     print(f"comparison scores: {comparator.name}; {len(sets)} real sets loaded in {time.perf_counter() - t0:.0f} s")

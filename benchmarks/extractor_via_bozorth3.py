@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 import biocore
+from biocore.evaluation.protocols import real_fvc_sets
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fingerprints"
 #: Resolution per set (FVC documentation); FVC2002 DB2 is the one not at 500 ppi.
@@ -147,9 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         print(f"no data folder at {args.data}", file=sys.stderr)
         return 1
-    sets = args.sets or sorted(
-        p.name for p in args.data.iterdir() if p.name.startswith("fvc") and not p.name.endswith("_SYNTHETIC")
-    )
+    sets = args.sets or real_fvc_sets(args.data)
     print(f"{'set':15s} {'system':18s} {'EER %':>7s} {'FNMR@1%':>8s} {'FNMR@.1%':>9s} {'min/img':>8s} {'ms/img':>7s}")
     cache: dict = {}
     for name in sets:

@@ -31,7 +31,7 @@ import numpy as np
 
 import biocore
 from biocore.evaluation import list_fvc_folder, verification_pairs, verification_summary
-from biocore.evaluation.protocols import KNOWN_DPI
+from biocore.evaluation.protocols import KNOWN_DPI, real_fvc_sets
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fingerprints"
 NBIS_KIND = {"RIDGE_ENDING": 1, "BIFURCATION": 2}
@@ -138,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         print(f"no data folder at {args.data}", file=sys.stderr)
         return 1
-    sets = args.sets or sorted(
-        p.name for p in args.data.iterdir() if p.name.startswith("fvc") and not p.name.endswith("_SYNTHETIC")
-    )
+    sets = args.sets or real_fvc_sets(args.data)
     print(f"{'set':15s} {'system':18s} {'EER %':>7s} {'FNMR@1%':>8s} {'FNMR@.1%':>9s} {'genuine':>8s} {'impostor':>9s}")
     per_system: dict[str, list[float]] = {}
     pooled: list[np.ndarray] = []

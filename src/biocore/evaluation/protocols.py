@@ -37,7 +37,7 @@ from .._shared.validation import check_choice
 from ..errors import InvalidArgument
 from .metrics import verification_summary
 
-__all__ = ["PROTOCOLS", "FvcImage", "list_fvc_folder", "verification_pairs", "VerificationRun", "evaluate_folder"]
+__all__ = ["PROTOCOLS", "FvcImage", "list_fvc_folder", "real_fvc_sets", "verification_pairs", "VerificationRun", "evaluate_folder"]
 
 PROTOCOLS = ("all-pairs", "fvc")
 
@@ -77,6 +77,13 @@ def list_fvc_folder(folder: str | os.PathLike[str]) -> list[FvcImage]:
             f"DATASET_DIR: {str(root)!r} holds no images named <finger>_<impression>.tif|png (e.g. 101_1.tif)"
         )
     return sorted(images, key=lambda im: (im.finger, im.impression, im.path.name))
+
+
+def real_fvc_sets(data: str | os.PathLike[str]) -> list[str]:
+    """Names of the real FVC set folders under ``data`` (``fvc*``, not ``*_SYNTHETIC``), sorted."""
+    return sorted(
+        p.name for p in Path(data).iterdir() if p.name.startswith("fvc") and not p.name.endswith("_SYNTHETIC")
+    )
 
 
 def verification_pairs(
