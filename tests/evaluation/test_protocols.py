@@ -1,5 +1,6 @@
 """real_fvc_sets: which data folders count as real FVC sets."""
 
+
 def test_real_fvc_sets_leaves_out_synthetic_and_foreign_folders(tmp_path):
     from biocore.evaluation.protocols import real_fvc_sets
 
