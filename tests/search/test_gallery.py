@@ -208,6 +208,15 @@ def test_bad_search_arguments(gallery, people):
         gallery.search(people["ID001"], threshold=float("nan"))
 
 
+def _mapped(a: np.ndarray) -> bool:
+    """Whether ``a`` is (a view of) a memory map."""
+    while a is not None:
+        if isinstance(a, np.memmap):
+            return True
+        a = a.base
+    return False
+
+
 def test_large_gallery_uses_binary_scan_and_cache(tmp_path, rng):
     params = SearchParameters(exact_scan_max_persons=100, shortlist_persons=20, binary_candidates=50)
     exact = SearchParameters(shortlist_persons=20)
@@ -218,10 +227,13 @@ def test_large_gallery_uses_binary_scan_and_cache(tmp_path, rng):
         g.save_cache()
         assert (tmp_path / "g" / "cache" / "binary.npy").exists()
     with Gallery.open(tmp_path / "g", matcher=None, params=params) as g:
-        assert isinstance(g._state.vectors, np.memmap)
+        assert _mapped(g._state.vectors.blocks[0])
         assert g.search(people["P7"], k=1)[0].identity == "P7"
         g.enroll("new", random_person(rng, [1, 2, 3]))
         assert g.search(g.get("new"), k=1)[0].identity == "new"
+        # live enrollment appends in memory: the mapped cache is not copied
+        assert _mapped(g._state.vectors.blocks[0]) and _mapped(g._state.index.bits.blocks[0])
+        assert len(g._state.vectors) == len(g._state.index.bits) == 301
         probe = g.get("P99")
         binary = g.search(probe, k=3)
     # the binary scan's candidates are rescored exactly: the same answer as the exact scan

@@ -8,7 +8,7 @@ import pytest
 import biocore
 from biocore.search import Gallery
 from biocore.search.parameters import SearchParameters
-from biocore.search.prepared import GalleryMinutiae
+from biocore.search.prepared import GalleryMinutiae, HeldMinutiae
 from biocore.search.rerank import BiocoreMatchFn, default_matcher, finger_scores, finger_scores_prepared
 
 from .persons import noisy_person, random_person, random_template
@@ -131,8 +131,13 @@ def test_gallery_search_equals_the_packing_path(tmp_path, rng):
         compare(old)
         new.close()
         new = Gallery.open(tmp_path / "g", params=params)
-        assert isinstance(new._state.minutiae.x.base, np.memmap)
+        assert isinstance(new._state.minutiae.blocks[0].x.base, np.memmap)
         compare(old)
+        new.enroll("LIVE", noisy_person(people[ids[4]], rng))  # appended beside the map, not copied into memory
+        compare(old)
+        held = new._state.minutiae
+        assert isinstance(held.blocks[0].x.base, np.memmap) and len(held.blocks) == 2
+        assert held.persons == held.blocks[0].persons + 1
         for i in ids[10:20]:  # enough removals to compact the derived arrays
             new.remove(i)
         compare(old)
@@ -166,3 +171,25 @@ def test_held_minutiae_are_built_once_queries_pay_for_them(tmp_path, rng):
         new.enroll("LATE", noisy_person(people["ID001"], rng))  # held minutiae grow incrementally
         assert new.search_many(probes, k=3) == old.search_many(probes, k=3)
         assert new._state.minutiae.persons == 131
+
+
+def test_held_minutiae_in_blocks_answer_as_one_block(rng):
+    persons = _persons(rng, 23)
+    held = HeldMinutiae(GalleryMinutiae.from_persons(persons[:10]))
+    for start, stop in [(10, 11), (11, 12), (12, 15), (15, 16), (16, 23)]:
+        held.append(GalleryMinutiae.from_persons(persons[start:stop]))
+    held.append(GalleryMinutiae.empty())
+    assert held.persons == 23 and len(held.blocks) > 1
+    ref = GalleryMinutiae.from_persons(persons)
+    slots = np.array([s for s in range(230) if ref.held[s]])
+    pick = rng.permutation(slots)  # any order, across the blocks
+    np.testing.assert_array_equal(held.held_at(np.arange(230)), ref.held)
+    got, want = held.prepare(pick).minutiae_arrays(), ref.prepare(pick).minutiae_arrays()
+    for name in want:
+        np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+        assert got[name].dtype == want[name].dtype
+    keep = np.array([0, 3, 10, 12, 13, 20, 22])
+    for name, arr in ref.take(keep).arrays().items():
+        np.testing.assert_array_equal(held.take(keep).blocks[0].arrays()[name], arr, err_msg=name)
+    with pytest.raises(ValueError, match="ascending"):
+        held.take(np.array([3, 1]))

@@ -44,7 +44,8 @@ from . import index as index_mod
 from .codes import N_POSITIONS, code_id, finger_codes, person_vectors
 from .fusion import fuse
 from .parameters import CODE, SEARCH, CodeParameters, SearchParameters
-from .prepared import GalleryMinutiae
+from .blocks import RowBlocks, write_npy
+from .prepared import GalleryMinutiae, HeldMinutiae
 from .rerank import BiocoreMatchFn, MatchFn, default_matcher, finger_scores, finger_scores_prepared
 from .storage import Store, fsync_dir
 
@@ -150,20 +151,25 @@ def as_person_templates(templates: Any, name: str = "templates") -> dict[int, Te
 
 
 class _State:
-    """Derived search structures: person rows, vectors and the faiss index, refreshed from the store."""
+    """Derived search structures: person rows, vectors and the faiss index, refreshed from the store.
+
+    The large ones (person vectors, held minutiae, a binary index's sign bits) are block lists
+    (:mod:`biocore.search.blocks`): persons enrolled after the cache was mapped are appended in
+    memory, so a refresh never copies the memory-mapped cache.
+    """
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
         self.generation = -1
         self.rows = np.zeros(0, np.int64)
-        self.vectors = np.zeros((0, N_POSITIONS * dim), np.float16)
+        self.vectors = RowBlocks(np.zeros((0, N_POSITIONS * dim), np.float16))
         self.present = np.zeros((0, N_POSITIONS), bool)
         self.alive = np.zeros(0, bool)
         self.index = None
         self.factory = ""
         self.indexed = 0  # rows [0, indexed) are in the index
         self.index_file: Path | None = None  # set while the index is a read-only memory map of this file
-        self.minutiae: GalleryMinutiae | None = None  # persons [0, minutiae.persons) held, when used
+        self.minutiae: HeldMinutiae | None = None  # persons [0, minutiae.persons) held, when used
 
     @property
     def max_row(self) -> int:
@@ -171,11 +177,11 @@ class _State:
 
     def append(self, rows: np.ndarray, vectors: np.ndarray, present: np.ndarray) -> None:
         if rows.size and not self.rows.size:  # first fill: take the arrays (no copy of a large gallery)
-            self.rows, self.vectors, self.present = rows, vectors, present
+            self.rows, self.vectors, self.present = rows, RowBlocks(vectors), present
             self.alive = np.ones(rows.size, bool)
         elif rows.size:
             self.rows = np.concatenate([self.rows, rows])
-            self.vectors = np.concatenate([self.vectors, vectors])
+            self.vectors.append(vectors)
             self.present = np.concatenate([self.present, present])
             self.alive = np.concatenate([self.alive, np.ones(rows.size, bool)])
 
@@ -191,7 +197,8 @@ class _State:
         if self.minutiae is not None:
             covered = self.minutiae.persons == self.rows.size
             self.minutiae = self.minutiae.take(np.flatnonzero(keep)) if covered else None
-        self.rows, self.vectors, self.present = self.rows[keep], np.ascontiguousarray(self.vectors[keep]), self.present[keep]
+        self.vectors = RowBlocks(self.vectors.gather(np.flatnonzero(keep)))
+        self.rows, self.present = self.rows[keep], self.present[keep]
         self.alive = np.ones(self.rows.size, bool)
         self.index, self.indexed, self.index_file = None, 0, None
 
@@ -527,10 +534,11 @@ class Gallery:
         except (OSError, ValueError, KeyError, json.JSONDecodeError):
             return
         s = self._state
-        s.rows, s.vectors, s.present, s.alive = rows, vectors, present, np.ones(rows.size, bool)
+        s.rows, s.vectors, s.present, s.alive = rows, RowBlocks(vectors), present, np.ones(rows.size, bool)
         s.generation = int(info["generation"])
         if self._holds_minutiae and info.get("minutiae"):
-            s.minutiae = GalleryMinutiae.load(self._cache_dir(), "minutiae_", int(rows.size))
+            held = GalleryMinutiae.load(self._cache_dir(), "minutiae_", int(rows.size))
+            s.minutiae = None if held is None else HeldMinutiae(held)
         factory = info.get("factory", "Flat")
         binary_file = self._cache_dir() / "binary.npy"
         if factory == index_mod.BINARY and binary_file.exists():
@@ -576,7 +584,7 @@ class Gallery:
     def _holds_minutiae(self) -> bool:
         return isinstance(self._matcher, BiocoreMatchFn)
 
-    def _held_after(self, s: _State, queries: int) -> GalleryMinutiae | None:
+    def _held_after(self, s: _State, queries: int) -> HeldMinutiae | None:
         """Count ``queries`` about to be re-ranked; the held minutiae, built when that pays off, or None."""
         if not self._holds_minutiae:
             return None
@@ -589,10 +597,10 @@ class Gallery:
         """Extend the held minutiae to every person of the state (decoding new persons' templates)."""
         if not self._holds_minutiae:
             return
-        held = s.minutiae if s.minutiae is not None else GalleryMinutiae.empty()
-        blocks = [held, *self._minutiae_blocks(s, held.persons)]
-        if len(blocks) > 1 or s.minutiae is None:
-            s.minutiae = GalleryMinutiae.concat_all(blocks)
+        held = s.minutiae if s.minutiae is not None else HeldMinutiae()
+        for block in self._minutiae_blocks(s, held.persons):
+            held.append(block)
+        s.minutiae = held
 
     def _minutiae_blocks(self, s: _State, first: int) -> Iterator[GalleryMinutiae]:
         """Held minutiae of the state's persons ``first`` onward, ``_MINUTIAE_CHUNK_PERSONS`` at a time."""
@@ -609,7 +617,7 @@ class Gallery:
             s.index, s.indexed, s.index_file = None, 0, None
         if s.index is None:
             s.factory = factory
-            s.index = index_mod.build_index(s.vectors, factory, params=self.params)
+            s.index = index_mod.build_index(s.vectors.whole(), factory, params=self.params)
             s.indexed = int(s.rows.size)
         elif s.indexed < s.rows.size:
             if s.index_file is not None and s.factory != index_mod.BINARY:
@@ -617,7 +625,7 @@ class Gallery:
 
                 s.index = faiss.read_index(str(s.index_file))
             s.index_file = None
-            index_mod.add_vectors(s.index, s.vectors[s.indexed :])
+            index_mod.add_vectors(s.index, s.vectors.since(s.indexed))
             s.indexed = int(s.rows.size)
         index_mod.set_probes(s.index, self.params)
         return s
@@ -636,7 +644,7 @@ class Gallery:
         with self._lock:
             s = self._ensure_index()
             if s.factory == index_mod.BINARY:
-                index_bytes = s.index._consolidate().nbytes
+                index_bytes = s.index.nbytes
             elif s.factory == "SQfp16" or s.factory == "Flat":
                 index_bytes = s.index.ntotal * s.index.d * (2 if s.factory == "SQfp16" else 4)
             else:
@@ -659,22 +667,21 @@ class Gallery:
             try:
                 tmp.mkdir(parents=True, exist_ok=True)
                 (d / "state.json").unlink(missing_ok=True)  # invalidate first: files change below
-                arrays = [("rows", s.rows), ("vectors", s.vectors), ("present", s.present)]
                 minutiae = self._holds_minutiae
                 if minutiae:  # streamed to disk: what is held already, then the persons not yet held
-                    held = s.minutiae if s.minutiae is not None else GalleryMinutiae.empty()
+                    held = s.minutiae if s.minutiae is not None else HeldMinutiae()
                     GalleryMinutiae.write_blocks(
-                        tmp, "minutiae_", itertools.chain([held], self._minutiae_blocks(s, held.persons)))
-                for name, arr in arrays:
+                        tmp, "minutiae_", itertools.chain(held.blocks, self._minutiae_blocks(s, held.persons)))
+                for name, arr in [("rows", s.rows), ("present", s.present)]:
                     with open(tmp / f"{name}.npy", "wb") as fh:
                         np.save(fh, np.asarray(arr))
                         fh.flush()
                         os.fsync(fh.fileno())
+                # the block lists are written block by block (never joined in memory)
+                write_npy(tmp / "vectors.npy", s.vectors.blocks, s.vectors.dtype, s.vectors.shape[1:])
                 if s.factory == index_mod.BINARY:
-                    with open(tmp / "binary.npy", "wb") as fh:
-                        np.save(fh, s.index._consolidate())
-                        fh.flush()
-                        os.fsync(fh.fileno())
+                    bits = s.index.bits
+                    write_npy(tmp / "binary.npy", bits.blocks, bits.dtype, bits.shape[1:])
                 elif s.factory != "Flat":
                     import faiss
 
@@ -752,7 +759,7 @@ class Gallery:
             s = self._refresh()
             pos = np.searchsorted(s.rows, rows)
             pos = np.minimum(pos, max(s.rows.size - 1, 0))
-            vectors = np.asarray(s.vectors[pos], np.float32)
+            vectors = np.asarray(s.vectors.gather(pos), np.float32)
             stored = self._store.templates_of(rows)
         templates = [{f: Template.from_bytes(b) for f, b in stored.get(int(r), {}).items()} for r in rows]
         return self._search(vectors, templates, list(rows), k, threshold, shortlist)
@@ -895,7 +902,7 @@ class Gallery:
         identities = dict(zip(all_rows.tolist(), self._store.identities(all_rows)))
         held = self._held_after(s, len(lists))
         stored = self._store.templates_of(all_rows) if self._matcher is not None and held is None else {}
-        cand = [np.asarray(s.vectors[p], np.float32) if self._matcher is None else None for _, _, p in lists]
+        cand = [np.asarray(s.vectors.gather(p), np.float32) if self._matcher is None else None for _, _, p in lists]
         return identities, held, stored, cand
 
     def _rerank_lists(self, vectors: np.ndarray, probes: Sequence[dict[int, Template]],
@@ -907,7 +914,7 @@ class Gallery:
                              threshold, held=None if held is None else (held, p))
                 for q, (rows, code_scores, p) in enumerate(lists)]
 
-    def _held_positions(self, rows: np.ndarray) -> tuple[GalleryMinutiae, np.ndarray] | None:
+    def _held_positions(self, rows: np.ndarray) -> tuple[HeldMinutiae, np.ndarray] | None:
         """The held minutiae and the positions of store ``rows`` in them (-1: not a live person), or
         None while the gallery holds none."""
         with self._lock:

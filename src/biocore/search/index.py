@@ -40,6 +40,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from .blocks import RowBlocks
 from .codes import N_POSITIONS
 from .parameters import SEARCH, SearchParameters
 
@@ -104,7 +105,7 @@ def rescore(vectors: np.ndarray, queries: np.ndarray, positions: np.ndarray, k: 
 
     Parameters
     ----------
-    vectors : ndarray of float16 or float32, shape (n, d)
+    vectors : ndarray or RowBlocks of float16 or float32, shape (n, d)
         The gallery's person vectors (may be memory-mapped).
     queries : ndarray of float32, shape (q, d)
     positions : ndarray of int64, shape (q, m)
@@ -121,17 +122,20 @@ def rescore(vectors: np.ndarray, queries: np.ndarray, positions: np.ndarray, k: 
     k = max(1, int(k))
     out_s = np.full((queries.shape[0], k), -np.inf, np.float32)
     out_p = np.full((queries.shape[0], k), -1, np.int64)
-    # a plain view of a memory map gathers without np.memmap's bookkeeping
-    base = np.asarray(vectors).reshape(vectors.shape[0], N_POSITIONS, -1)
+    rows = vectors if isinstance(vectors, RowBlocks) else RowBlocks(vectors)
     for q in range(queries.shape[0]):
         cand = np.sort(positions[q][positions[q] >= 0])
         query = np.asarray(queries[q], np.float32).reshape(N_POSITIONS, -1)
         fingers = np.flatnonzero((query != 0).any(axis=1))
         if cand.size == 0:
             continue
-        # only the query's finger positions: a single-finger query reads a tenth of each row
-        part = np.asarray(base[cand[:, None], fingers[None, :]], np.float32).reshape(cand.size, -1)
-        sc = part @ query[fingers].ravel()
+
+        def read(block: np.ndarray, local: np.ndarray) -> np.ndarray:
+            # only the query's finger positions: a single-finger query reads a tenth of each row
+            part = block.reshape(block.shape[0], N_POSITIONS, -1)[local[:, None], fingers[None, :]]
+            return np.asarray(part, np.float32).reshape(local.size, -1)
+
+        sc = rows.gather(cand, read) @ query[fingers].ravel()
         order = np.lexsort((cand, -sc))[:k]
         out_s[q, : order.size], out_p[q, : order.size] = sc[order], cand[order]
     return out_s, out_p
@@ -156,7 +160,7 @@ class BinaryIndex:
 
     Attributes
     ----------
-    bits : ndarray of uint64, shape (n, 10, words)
+    bits : RowBlocks of uint64 rows, shape (n, 10, words)
         Finger ``p``'s sign bits in ``bits[:, p - 1]`` (value ``j`` in bit ``j``), then the held
         marker bit, zero-padded to ``words = dim // 64 + 1`` words.
     """
@@ -165,14 +169,19 @@ class BinaryIndex:
         self.dim = int(dim)
         self.words = self.dim // _WORD_BITS + 1
         self.threads = int(threads)
-        self.bits = np.zeros((0, N_POSITIONS, self.words), np.uint64) if bits is None else bits
-        if self.bits.ndim != 3 or self.bits.shape[1:] != (N_POSITIONS, self.words) or self.bits.dtype != np.uint64:
-            raise ValueError(f"bits: expected uint64 (n, {N_POSITIONS}, {self.words}), got {self.bits.dtype} {self.bits.shape}")
-        self._blocks: list[np.ndarray] = []
+        bits = np.zeros((0, N_POSITIONS, self.words), np.uint64) if bits is None else bits
+        if bits.ndim != 3 or bits.shape[1:] != (N_POSITIONS, self.words) or bits.dtype != np.uint64:
+            raise ValueError(f"bits: expected uint64 (n, {N_POSITIONS}, {self.words}), got {bits.dtype} {bits.shape}")
+        # a memory-mapped first block stays mapped; appended persons go to merged in-memory blocks
+        self.bits = RowBlocks(bits)
 
     @property
     def ntotal(self) -> int:
-        return int(self.bits.shape[0]) + sum(int(b.shape[0]) for b in self._blocks)
+        return len(self.bits)
+
+    @property
+    def nbytes(self) -> int:
+        return self.bits.nbytes
 
     def sign_bits(self, vectors: np.ndarray) -> np.ndarray:
         """The packed sign bits of person vectors (n, 10 * dim) -> uint64 (n, 10, words)."""
@@ -184,30 +193,28 @@ class BinaryIndex:
         return np.ascontiguousarray(packed).view("<u8").astype(np.uint64, copy=False)
 
     def add(self, vectors: np.ndarray) -> None:
-        self._blocks.append(self.sign_bits(vectors))
-
-    def _consolidate(self) -> np.ndarray:
-        if self._blocks:
-            self.bits = np.concatenate([np.asarray(self.bits), *self._blocks]) if self.bits.size else (
-                self._blocks[0] if len(self._blocks) == 1 else np.concatenate(self._blocks))
-            self._blocks = []
-        return self.bits
+        self.bits.append(self.sign_bits(vectors))
 
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Scan scores (int32, (q, n)) of float person vectors ``queries`` (q, 10 * dim)."""
-        bits = self._consolidate()
         qbits = self.sign_bits(queries)
         qheld = np.ascontiguousarray((qbits != 0).any(axis=2))
-        out = np.empty((qbits.shape[0], bits.shape[0]), np.int32)
+        out = np.empty((qbits.shape[0], self.ntotal), np.int32)
         threads = self.threads or os.cpu_count() or 1
-        n = bits.shape[0]
-        if threads <= 1 or n < 4096:
-            _hamming_scores(bits, qbits, qheld, self.dim, 0, n, out)
+        # (block, first row, stop row, offset of the block in ``out``): each block cut into ``threads`` parts
+        parts = []
+        offset = 0
+        for block in self.bits.blocks:
+            n = block.shape[0]
+            cuts = np.linspace(0, n, threads + 1).astype(np.int64) if threads > 1 and n >= 4096 else np.array([0, n])
+            parts += [(block, int(a), int(b), offset) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+            offset += n
+        if len(parts) <= 1 or threads <= 1:
+            for block, a, b, o in parts:
+                _hamming_scores(block, qbits, qheld, self.dim, a, b, out, o)
         else:
-            cuts = np.linspace(0, n, threads + 1).astype(np.int64)
             with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(lambda t: _hamming_scores(bits, qbits, qheld, self.dim, int(cuts[t]), int(cuts[t + 1]), out),
-                              range(threads)))
+                list(pool.map(lambda t: _hamming_scores(t[0], qbits, qheld, self.dim, t[1], t[2], out, t[3]), parts))
         return out
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -237,8 +244,9 @@ def _popcount64(x):
 
 
 @numba.njit(nogil=True, cache=True)
-def _hamming_scores(bits, qbits, qheld, dim, start, stop, out):
-    # bits uint64 (n, 10, W); qbits uint64 (q, 10, W); qheld bool (q, 10); out int32 (q, n), rows [start, stop)
+def _hamming_scores(bits, qbits, qheld, dim, start, stop, out, offset):
+    # bits uint64 (n, 10, W); qbits uint64 (q, 10, W); qheld bool (q, 10); rows [start, stop) of bits
+    # score into out int32 (q, N) at columns offset + row
     n_q = qbits.shape[0]
     n_f = bits.shape[1]
     n_w = bits.shape[2]
@@ -256,7 +264,7 @@ def _hamming_scores(bits, qbits, qheld, dim, start, stop, out):
                     ham += _popcount64(x ^ qbits[q, f, w])
                 if held != np.uint64(0):
                     total += dim - 2 * np.int64(ham)
-            out[q, i] = total
+            out[q, offset + i] = total
 
 
 def search_index(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -15,8 +15,6 @@ empty slot with ``held`` false.
 
 from __future__ import annotations
 
-import io
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +25,10 @@ from ..matching import PreparedTemplates
 from ..matching.parameters import DEFAULT_PARAMETERS, WORKING_DPI, MatchingParameters
 from ..templates import Template
 from ..templates.template import angle_steps
+from .blocks import NpyAppender, merge_schedule
 from .codes import N_POSITIONS
 
-__all__ = ["GalleryMinutiae", "FIELDS"]
+__all__ = ["GalleryMinutiae", "HeldMinutiae", "FIELDS"]
 
 #: The stored columns besides ``offsets`` and ``held``, with their dtypes (as in PreparedTemplates).
 FIELDS = {"x": np.float32, "y": np.float32, "angle": np.uint16, "kind": np.uint8, "quality": np.uint8}
@@ -114,6 +113,10 @@ class GalleryMinutiae:
         take = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
         return offsets, take
 
+    def held_at(self, slots: np.ndarray) -> np.ndarray:
+        """Whether each of ``slots`` (int array, ``person * 10 + position - 1``) holds a finger."""
+        return np.asarray(self.held[np.asarray(slots, np.int64)])
+
     def take(self, positions: np.ndarray) -> "GalleryMinutiae":
         """The persons at ``positions`` (int array), in that order."""
         positions = np.asarray(positions, np.int64)
@@ -144,7 +147,7 @@ class GalleryMinutiae:
         The files are flushed and fsynced; renaming them into place is the caller's.
         """
         files = {"offsets": np.int64, "held": bool, **FIELDS}
-        writers = {name: _NpyAppender(Path(folder) / f"{prefix}{name}.npy", dtype) for name, dtype in files.items()}
+        writers = {name: NpyAppender(Path(folder) / f"{prefix}{name}.npy", dtype) for name, dtype in files.items()}
         try:
             total, persons = 0, 0
             writers["offsets"].append(np.zeros(1, np.int64))
@@ -177,40 +180,92 @@ class GalleryMinutiae:
         return cls(*(np.asarray(a[k]) for k in ("offsets", "held", *FIELDS)))
 
 
-class _NpyAppender:
-    """A ``.npy`` file of a 1-D array written in pieces of unknown total length.
+class HeldMinutiae:
+    """The gallery's held minutiae as a few :class:`GalleryMinutiae` blocks, persons in block order.
 
-    The data starts after a fixed-size header (``_HEADER_BYTES``, 64-byte aligned as numpy writes
-    it) that is filled in on :meth:`close`, once the length is known; the result is an ordinary
-    ``.npy`` file (``np.load`` reads and memory-maps it).
+    The first block is typically memory-mapped from the gallery cache; persons enrolled since are
+    appended as in-memory blocks merged on :func:`biocore.search.blocks.merge_schedule`, so live
+    enrollment never copies the map (see :mod:`biocore.search.blocks`). Reads answer as one
+    :class:`GalleryMinutiae` of all the persons would.
+
+    Parameters
+    ----------
+    first : GalleryMinutiae, optional
+        The first block (default: empty).
     """
 
-    _HEADER_BYTES = 128
+    def __init__(self, first: GalleryMinutiae | None = None) -> None:
+        self.blocks: list[GalleryMinutiae] = [first if first is not None else GalleryMinutiae.empty()]
+        self._update_starts()
 
-    def __init__(self, path: Path, dtype: type) -> None:
-        self.dtype = np.dtype(dtype)
-        self.count = 0
-        self.fh = open(path, "wb")
-        self.fh.write(b"\0" * self._HEADER_BYTES)
+    def _update_starts(self) -> None:
+        self._starts = np.concatenate([[0], np.cumsum([b.persons for b in self.blocks])]).astype(np.int64)
 
-    def append(self, values: np.ndarray) -> None:
-        a = np.ascontiguousarray(values, dtype=self.dtype)
-        self.fh.write(memoryview(a).cast("B"))
-        self.count += a.size
+    @property
+    def persons(self) -> int:
+        return int(self._starts[-1])
 
-    def close(self) -> None:
-        if self.fh.closed:
+    def append(self, block: GalleryMinutiae) -> None:
+        """Append the persons of ``block`` after the held ones."""
+        if block.persons == 0:
             return
-        header = io.BytesIO()
-        np.lib.format.write_array_header_1_0(
-            header, {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.count,)})
-        head = header.getvalue()
-        if len(head) != self._HEADER_BYTES:  # pragma: no cover - only for shapes beyond 10**40
-            raise ValueError(f"npy header of {len(head)} bytes, expected {self._HEADER_BYTES}")
-        try:
-            self.fh.seek(0)
-            self.fh.write(head)
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-        finally:
-            self.fh.close()
+        if self.blocks[0].persons == 0:
+            self.blocks = [block]
+        else:
+            self.blocks.append(block)
+            count = merge_schedule([b.persons for b in self.blocks])
+            if count > 1:
+                self.blocks[-count:] = [GalleryMinutiae.concat_all(self.blocks[-count:])]
+        self._update_starts()
+
+    def _split(self, slots: np.ndarray):
+        """(block, local slots, indices into ``slots``) for each block the slots fall in."""
+        which = np.searchsorted(self._starts * N_POSITIONS, slots, side="right") - 1
+        for b in np.unique(which):
+            idx = np.flatnonzero(which == b)
+            yield self.blocks[b], slots[idx] - self._starts[b] * N_POSITIONS, idx
+
+    def held_at(self, slots: np.ndarray) -> np.ndarray:
+        """Whether each of ``slots`` (int array, ``person * 10 + position - 1``) holds a finger."""
+        slots = np.asarray(slots, np.int64)
+        if len(self.blocks) == 1:
+            return np.asarray(self.blocks[0].held[slots])
+        out = np.zeros(slots.size, bool)
+        for block, local, idx in self._split(slots):
+            out[idx] = block.held[local]
+        return out
+
+    def prepare(self, slots: np.ndarray, *, parameters: MatchingParameters = DEFAULT_PARAMETERS,
+                threads: int = 0) -> PreparedTemplates:
+        """As :meth:`GalleryMinutiae.prepare` over all the held persons."""
+        slots = np.asarray(slots, np.int64)
+        if len(self.blocks) == 1:
+            return self.blocks[0].prepare(slots, parameters=parameters, threads=threads)
+        lengths = np.zeros(slots.size, np.int64)
+        parts = []
+        for block, local, idx in self._split(slots):
+            local_offsets, take = block._gather(local)
+            lengths[idx] = np.diff(local_offsets)
+            parts.append((block, local_offsets, take, idx))
+        offsets = np.zeros(slots.size + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        columns = {k: np.empty(int(offsets[-1]), d) for k, d in FIELDS.items()}
+        for block, local_offsets, take, idx in parts:
+            # minutia j of the block's gathered run for output slot idx[i] lands at offsets[idx[i]] + j
+            dest = np.repeat(offsets[idx] - local_offsets[:-1], np.diff(local_offsets)) + np.arange(take.size)
+            for k in FIELDS:
+                columns[k][dest] = getattr(block, k)[take]
+        return PreparedTemplates.from_minutiae(offsets, *columns.values(), parameters=parameters, threads=threads)
+
+    def take(self, positions: np.ndarray) -> "HeldMinutiae":
+        """The persons at ``positions`` (ascending int array), as one in-memory block."""
+        positions = np.asarray(positions, np.int64)
+        if positions.size > 1 and np.any(np.diff(positions) < 0):
+            raise ValueError("positions: expected ascending person positions")
+        parts = []
+        for b, block in enumerate(self.blocks):
+            lo, hi = self._starts[b], self._starts[b + 1]
+            mine = positions[(positions >= lo) & (positions < hi)]
+            if mine.size:
+                parts.append(block.take(mine - lo))
+        return HeldMinutiae(GalleryMinutiae.concat_all(parts) if parts else None)

@@ -18,7 +18,7 @@ import numpy as np
 from ..templates import Template
 from .codes import N_POSITIONS
 from .fusion import evidence_from_scores
-from .prepared import GalleryMinutiae
+from .prepared import GalleryMinutiae, HeldMinutiae
 
 __all__ = ["finger_scores", "finger_scores_prepared", "default_matcher", "BiocoreMatchFn", "MatchFn"]
 
@@ -96,14 +96,16 @@ def finger_scores(
 
 
 def finger_scores_prepared(
-    probe: Mapping[int, Template], minutiae: GalleryMinutiae, positions: np.ndarray, matcher: BiocoreMatchFn
+    probe: Mapping[int, Template], minutiae: GalleryMinutiae | HeldMinutiae, positions: np.ndarray,
+    matcher: BiocoreMatchFn
 ) -> np.ndarray:
-    """:func:`finger_scores` against persons held in a :class:`~biocore.search.prepared.GalleryMinutiae`.
+    """:func:`finger_scores` against persons held in a :class:`~biocore.search.prepared.GalleryMinutiae`
+    (or :class:`~biocore.search.prepared.HeldMinutiae`).
 
     Parameters
     ----------
     probe : mapping finger position (1-10) -> Template
-    minutiae : GalleryMinutiae
+    minutiae : GalleryMinutiae or HeldMinutiae
     positions : ndarray of int64, shape (n,)
         The candidates' person positions in ``minutiae``; -1 for a candidate that holds no finger.
     matcher : BiocoreMatchFn
@@ -118,7 +120,7 @@ def finger_scores_prepared(
     known = positions >= 0
     for finger, template in probe.items():
         slots = positions * N_POSITIONS + finger - 1
-        which = np.flatnonzero(known & minutiae.held[np.where(known, slots, 0)]) if positions.size else positions
+        which = np.flatnonzero(known & minutiae.held_at(np.where(known, slots, 0))) if positions.size else positions
         if which.size:
             packed = minutiae.prepare(slots[which], parameters=matcher.parameters)
             out[which, finger - 1] = matcher.prepared(template, packed)
