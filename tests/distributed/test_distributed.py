@@ -113,6 +113,24 @@ def test_cluster_search_and_dedup_equal_single_gallery(galleries, people, refere
     assert (tmp_path / "dist" / "report.html").exists()
 
 
+def _opened_shard_setup(path):
+    from biocore.distributed import cache
+
+    g = cache.open_shard(path, PARAMS, True)
+    return g.params.scan_threads, getattr(g._matcher, "threads", None), cache._MALLOC_SET, cache.in_dask_worker()
+
+
+def test_workers_search_shards_one_thread_per_task_with_tuned_malloc(galleries, client):
+    from biocore.distributed.parameters import WORKER
+
+    shard = str(galleries[1] / "shard-0000")
+    on_worker = client.submit(_opened_shard_setup, shard, pure=False).result()
+    assert on_worker == (WORKER.task_threads, WORKER.task_threads, True, True)
+    # outside a worker (the embedded path) a shard opens with the parameters given, malloc untouched
+    assert _opened_shard_setup(shard)[0] == PARAMS.scan_threads
+    assert _opened_shard_setup(shard)[3] is False
+
+
 def test_dedup_resumes_without_rerunning_finished_units(galleries, reference, tmp_path):
     _, sharded = galleries
     seen = []
