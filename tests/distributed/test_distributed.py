@@ -16,6 +16,7 @@ import pytest
 
 from biocore.distributed import ClusterError, ShardedGallery, check_workers, connect, run_dedup, search_many, shard_of
 from biocore.distributed.manifest import MANIFEST_NAME
+from biocore.distributed.merge import shard_params
 from biocore.errors import GalleryError
 from biocore.search import Gallery
 from biocore.search.dedup import clusters, run_job
@@ -62,6 +63,7 @@ def test_routing_and_manifest(galleries, people):
     assert manifest["shards"] == 2 and manifest["assignment"] == "blake2b64-mod"
     with ShardedGallery.open(sharded, create=False, params=PARAMS) as s:
         assert s.count() == len(people) and min(s.counts()) > 0
+        assert s.params == PARAMS and all(g.params == shard_params(PARAMS, 2) for g in s.shards)
         for identity, _ in people[:10]:
             assert identity in s.shards[s.shard_of(identity)]
             assert identity not in s.shards[1 - s.shard_of(identity)]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from biocore.distributed.merge import merge_reranked, select_global
+from biocore.distributed.merge import merge_reranked, select_global, shard_params
 from biocore.search.gallery import Candidate
+from biocore.search.parameters import SearchParameters
 
 
 def test_select_global_matches_naive_sort():
@@ -37,3 +38,20 @@ def test_merge_reranked_ranks_cuts_and_thresholds():
     assert [x.identity for x in merge_reranked(parts, k=3, threshold=None)] == ["a", "b", "c"]
     assert [x.identity for x in merge_reranked(parts, k=10, threshold=5.0)] == ["a", "b", "c"]
     assert merge_reranked([[], []], k=3, threshold=None) == []
+
+
+def test_shard_params_rescore_a_share_of_the_scan_candidates_with_a_safe_margin():
+    from scipy.stats import binom
+
+    params = SearchParameters(binary_candidates=2000, shortlist_persons=37)
+    assert shard_params(params, 1) == params
+    previous = 2000
+    for shards in (2, 3, 4, 8, 25):
+        got = shard_params(params, shards)
+        assert got.shortlist_persons == 37 and got.scan_threads == params.scan_threads
+        c = got.binary_candidates
+        assert 2000 / shards < c < previous
+        # a shard holds more of one gallery's 2,000 best scan candidates than it rescores: rare
+        assert binom.sf(c, 2000, 1 / shards) < 2e-8
+        previous = c
+    assert shard_params(SearchParameters(binary_candidates=3), 2).binary_candidates == 3  # never above one gallery's

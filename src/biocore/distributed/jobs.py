@@ -159,11 +159,12 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
     # templates travel as compact biocore bytes (Template objects are immutable and do not pickle)
     packed = [{f: t.to_bytes() for f, t in p.items()} for p in probes]
     [vectors_f] = client.scatter([vectors], broadcast=True)
-    codes = client.gather([client.submit(_shard_codes_task, sh, vectors_f, excl, gallery.params, gallery.has_matcher,
-                                         want, pure=False, retries=2) for sh in shards])
+    sp = gallery.shard_params
+    codes = client.gather([client.submit(_shard_codes_task, sh, vectors_f, excl, sp, gallery.has_matcher, want,
+                                         pure=False, retries=2) for sh in shards])
     selected = select_global(codes, want)
     [packed_f] = client.scatter([packed], broadcast=True)
-    reranked = client.gather([client.submit(_shard_rerank_task, sh, packed_f, vectors_f, selected[t], gallery.params,
+    reranked = client.gather([client.submit(_shard_rerank_task, sh, packed_f, vectors_f, selected[t], sp,
                                             gallery.has_matcher, pure=False, retries=2) for t, sh in enumerate(shards)])
     return [merge_reranked([reranked[t][q] for t in range(len(shards))], k=k, threshold=threshold)
             for q in range(len(probes))]
@@ -269,7 +270,7 @@ def run_dedup(
 
     def common(i: int, b: int, t: int) -> tuple:
         return (shard_dirs[i], shard_dirs[t], per_shard[i][b * batch_persons : (b + 1) * batch_persons],
-                gallery.params, gallery.has_matcher)
+                gallery.shard_params, gallery.has_matcher)
 
     def out_file(u: tuple[int, int, int]) -> str:
         return str((units_dir / name(u)).resolve())

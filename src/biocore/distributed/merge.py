@@ -25,6 +25,8 @@ the two halves of :meth:`biocore.Gallery.search_many`.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,13 +34,38 @@ import numpy as np
 from ..search.codes import N_POSITIONS, finger_codes, person_vectors
 from ..search.gallery import Candidate, Gallery
 from ..search.index import merge_topk
-from ..search.parameters import CODE
+from ..search.parameters import CODE, SearchParameters
 from ..templates import Template
+from .parameters import SHARD
 
-__all__ = ["query_vectors", "shard_codes", "select_global", "shard_rerank", "merge_reranked", "search_shards",
+__all__ = ["shard_params", "query_vectors", "shard_codes", "select_global", "shard_rerank", "merge_reranked", "search_shards",
            "shortlist_size"]
 
 _SHARD_BITS = 32
+
+
+def shard_params(params: SearchParameters, shards: int) -> SearchParameters:
+    """The search parameters of each of ``shards`` shards of a gallery searched with ``params``.
+
+    ``binary_candidates`` (sign-bit scan candidates rescored exactly) becomes one shard's share of
+    them, ``B / S``, plus ``SHARD.rescore_margin_sd`` standard deviations ``sqrt(B (1/S) (1 - 1/S))``
+    of that share (rounded up, at most B): persons are spread over shards by a hash of their identity,
+    so the number of one gallery's B best scan candidates that one shard holds is Binomial(B, 1/S).
+    Probes with fewer fingers get ``10 / fingers`` times as many candidates on a gallery and on each
+    shard alike, which keeps the margin sufficient. Everything else is unchanged.
+
+    Examples
+    --------
+    >>> shard_params(SearchParameters(binary_candidates=2000), 2).binary_candidates
+    1135
+    >>> shard_params(SearchParameters(binary_candidates=2000), 25).binary_candidates
+    133
+    """
+    if shards <= 1:
+        return params
+    total, p = params.binary_candidates, 1.0 / shards
+    share = total * p + SHARD.rescore_margin_sd * math.sqrt(total * p * (1.0 - p))
+    return dataclasses.replace(params, binary_candidates=min(total, math.ceil(share)))
 
 
 def shortlist_size(gallery_params, k: int, shortlist: int | None, probes: Sequence[dict] = ()) -> int:

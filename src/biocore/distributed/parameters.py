@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["WorkerParameters", "WORKER"]
+__all__ = ["WorkerParameters", "ShardParameters", "WORKER", "SHARD"]
 
 
 @dataclass(frozen=True)
@@ -31,4 +31,20 @@ class WorkerParameters:
     malloc_trim_threshold_bytes: int = 128 * 2**20
 
 
+@dataclass(frozen=True)
+class ShardParameters:
+    """The first stage split over shards (see :func:`biocore.distributed.merge.shard_params`)."""
+
+    #: A shard of a gallery scanned by sign bits rescores exactly its expected share of one gallery's
+    #: ``SearchParameters.binary_candidates`` plus this many standard deviations of that share (persons
+    #: land on shards by a hash of their identity, independent of their scores, so the share of one
+    #: gallery's best B scan candidates on one of S shards is Binomial(B, 1/S)). At 6 a shard holds more
+    #: of them than it rescores with probability 6e-10 (2 shards) to 1e-8 (25 shards) per query and
+    #: shard (binomial tail, B = 2000), and even then the answer changes only if one of those scan
+    #: candidates near the cut would have made the shortlist. Every shard rescoring all B instead costs
+    #: S times one gallery's rescoring.
+    rescore_margin_sd: float = 6.0
+
+
 WORKER = WorkerParameters()
+SHARD = ShardParameters()

@@ -16,7 +16,7 @@ from ..errors import GalleryError, InvalidArgument
 from ..search.gallery import Candidate, Gallery, Person, _check_identity
 from ..search.parameters import SEARCH, SearchParameters
 from .manifest import MANIFEST_NAME, Manifest, shard_of
-from .merge import query_vectors, search_shards, shortlist_size
+from .merge import query_vectors, search_shards, shard_params, shortlist_size
 
 __all__ = ["ShardedGallery"]
 
@@ -36,6 +36,8 @@ class ShardedGallery:
         self.manifest = manifest
         self.shards = shards
         self.params = params
+        #: What each shard searches with (:func:`biocore.distributed.merge.shard_params`).
+        self.shard_params = shard_params(params, manifest.shards)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, shards: int | None = None, create: bool = True,
@@ -49,7 +51,8 @@ class ShardedGallery:
         shards : int, optional
             Shard count when creating; when given for an existing gallery it must match.
         create, readonly, params, matcher
-            As :meth:`biocore.Gallery.open`, applied to every shard.
+            As :meth:`biocore.Gallery.open`, applied to every shard (each shard's sign-bit scan
+            rescores its share of ``params.binary_candidates``: see ``shard_params``).
 
         Raises
         ------
@@ -78,7 +81,7 @@ class ShardedGallery:
         try:
             for i in range(manifest.shards):
                 opened.append(Gallery.open(manifest.shard_path(i), create=not readonly, readonly=readonly,
-                                           params=params, matcher=matcher))
+                                           params=shard_params(params, manifest.shards), matcher=matcher))
         except BaseException:
             for g in opened:
                 g.close()
