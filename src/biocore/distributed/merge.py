@@ -15,9 +15,17 @@ and fusion are per person, so the candidate lists equal those of one gallery hol
 persons whenever the first stage is exact (at most ``SearchParameters.exact_scan_max_persons``
 persons per shard and in the single gallery), and the matcher does exactly the work one gallery
 would do (no shard re-ranks more than its share). Larger shards pre-select by sign bits
-(:class:`biocore.search.index.BinaryIndex`) before exact rescoring, each shard its own best
-candidates, so lists can differ from one gallery's (usually towards the exact answer: more
-candidates are rescored in total).
+(:class:`biocore.search.index.BinaryIndex`) before exact rescoring: one gallery rescores its best
+``binary_candidates`` scan candidates, each shard its expected share of them plus a margin
+(:func:`shard_params`), so the shards together rescore a superset of one gallery's candidates
+(except with a vanishing probability) at about one gallery's rescoring cost. Lists then differ
+from one gallery's only when a person rescored on a shard but beyond one gallery's scan cut makes
+the shortlist (towards the exact answer). That happens to searches without a mate: their best
+exact code scores lie close together and come from deep in the scan ranking, so their top-k
+lists, far below any duplicate threshold, often differ in a member or two
+(``benchmarks/bench_distributed.py --sweep`` counts them); candidates at or above the threshold
+agree. Equal lists at every size would need the sign-bit cut made globally (the shards' scan
+scores merged before rescoring), which :meth:`biocore.Gallery.first_stage` does not expose.
 
 The per-shard steps are :meth:`biocore.Gallery.first_stage` and :meth:`biocore.Gallery.rerank`,
 the two halves of :meth:`biocore.Gallery.search_many`.
