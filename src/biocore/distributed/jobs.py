@@ -119,6 +119,12 @@ def unit_rerank(query_shard: str, target_shard: str, identities: Sequence[str], 
     return sum(len(lst) for lst in lists)
 
 
+def _prefer(workers: Sequence[str], t: int) -> dict[str, Any]:
+    """Dask placement of a task on shard ``t``: the worker that keeps that shard warm (the shards are
+    dealt round-robin over the sorted worker addresses); any worker may take it when that one is gone."""
+    return {"workers": [workers[t % len(workers)]], "allow_other_workers": True} if workers else {}
+
+
 def _shard_codes_task(shard: str, vectors: Any, exclude: Any, params: SearchParameters, matcher: bool,
                       want: int) -> list[tuple[Any, Any]]:
     return shard_codes(open_shard(shard, params, matcher), vectors, exclude, want)
@@ -160,12 +166,15 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
     packed = [{f: t.to_bytes() for f, t in p.items()} for p in probes]
     [vectors_f] = client.scatter([vectors], broadcast=True)
     sp = gallery.shard_params
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
     codes = client.gather([client.submit(_shard_codes_task, sh, vectors_f, excl, sp, gallery.has_matcher, want,
-                                         pure=False, retries=2) for sh in shards])
+                                         pure=False, retries=2, **_prefer(workers, t))
+                           for t, sh in enumerate(shards)])
     selected = select_global(codes, want)
     [packed_f] = client.scatter([packed], broadcast=True)
     reranked = client.gather([client.submit(_shard_rerank_task, sh, packed_f, vectors_f, selected[t], sp,
-                                            gallery.has_matcher, pure=False, retries=2) for t, sh in enumerate(shards)])
+                                            gallery.has_matcher, pure=False, retries=2, **_prefer(workers, t))
+                              for t, sh in enumerate(shards)])
     return [merge_reranked([reranked[t][q] for t in range(len(shards))], k=k, threshold=threshold)
             for q in range(len(probes))]
 
@@ -321,17 +330,13 @@ def _run_on_cluster(client: Any, batches: dict, common: Callable, out_file: Call
             return False
         (i, b), targets = item
 
-        def prefer(t: int) -> dict:
-            # the worker that keeps shard t warm; any worker may take the task when that one is gone
-            return {"workers": [workers[t % len(workers)]], "allow_other_workers": True} if workers else {}
-
         codes = [client.submit(unit_codes, *common(i, b, t), sizing, key=f"biocore-codes-{tag}-{i}-{b}-{t}",
-                               pure=False, retries=retries, **prefer(t)) for t in range(n_shards)]
+                               pure=False, retries=retries, **_prefer(workers, t)) for t in range(n_shards)]
         selected = client.submit(unit_select, *codes, key=f"biocore-select-{tag}-{i}-{b}", pure=False,
                                  retries=retries)
         for t in targets:
             f = client.submit(unit_rerank, *common(i, b, t), selected, t, out_file((i, b, t)),
-                              key=f"biocore-unit-{tag}-{i}-{b}-{t}", pure=False, retries=retries, **prefer(t))
+                              key=f"biocore-unit-{tag}-{i}-{b}-{t}", pure=False, retries=retries, **_prefer(workers, t))
             futures[f] = (i, b, t)
             done.add(f)
         return True
