@@ -123,6 +123,7 @@ Params Params::from(const double* v) {
     p.max_relax_pairs = std::clamp(static_cast<int>(v[23]), 2, 4096);
     const int bits = p.cells * p.cells * p.sections;
     p.words = (bits + 63) / 64;
+    p.word_per_section = p.cells * p.cells == 64;
     const float step = 2.0f * p.radius_px / p.cells;
     p.disc_cells = 0;
     for (int i = 0; i < p.cells; ++i)
@@ -302,13 +303,27 @@ namespace {
 BIOCORE_ALWAYS_INLINE float similarity_bits(const uint64_t* a, const uint64_t* b, const Params& prm, int min_cells) {
     const int W = prm.words;
     int both = 0, na = 0, nb = 0, nx = 0;
-    for (int w = 0; w < W; ++w) {
-        const uint64_t v = a[W + w] & b[W + w];
-        const uint64_t ca = a[w] & v, cb = b[w] & v;
-        both += __builtin_popcountll(v);
-        na += __builtin_popcountll(ca);
-        nb += __builtin_popcountll(cb);
-        nx += __builtin_popcountll(ca ^ cb);
+    if (prm.word_per_section) {
+        // every validity word is the same cell mask (one word per direction section): one AND,
+        // and cylinder pairs with too few cells valid in both leave before the value words are read
+        const uint64_t v = a[W] & b[W];
+        both = W * __builtin_popcountll(v);
+        if (both < min_cells) return 0.0f;
+        for (int w = 0; w < W; ++w) {
+            const uint64_t ca = a[w] & v, cb = b[w] & v;
+            na += __builtin_popcountll(ca);
+            nb += __builtin_popcountll(cb);
+            nx += __builtin_popcountll(ca ^ cb);
+        }
+    } else {
+        for (int w = 0; w < W; ++w) {
+            const uint64_t v = a[W + w] & b[W + w];
+            const uint64_t ca = a[w] & v, cb = b[w] & v;
+            both += __builtin_popcountll(v);
+            na += __builtin_popcountll(ca);
+            nb += __builtin_popcountll(cb);
+            nx += __builtin_popcountll(ca ^ cb);
+        }
     }
     if (both < min_cells || na + nb == 0) return 0.0f;
     // square roots of cell counts from a table (the same correctly rounded floats std::sqrt gives)
@@ -410,21 +425,31 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
         s.pb[r] = static_cast<uint16_t>(idx % nb);
         s.lambda[r] = v;
     }
-    // compatibility rho(r, q) of every two selected pairs
-    s.rho.assign(static_cast<std::size_t>(nr) * nr, 0.0f);
+    // compatibility rho(r, q) of every two selected pairs, kept sparse: in an impostor comparison
+    // most pairs of pairs are incompatible, and the relaxation only needs the others. Entries of a
+    // row stay in increasing q, so the sums below add the same terms in the same order as a dense
+    // row would (a dense row's zeros add exact zeros).
     const Tables& T = *prm.tables;
+    std::vector<uint32_t>& row_start = s.row_start;
+    std::vector<uint32_t>& row_fill = s.row_fill;
+    std::vector<uint16_t>& col = s.col;
+    std::vector<float>& val = s.rho;
+    // pass 1: the nonzero entries (r, q) and (q, r) for r < q, as (row, column, value) triples
+    s.triples.clear();
     for (int r = 0; r < nr; ++r) {
         const int i1 = s.pa[r], j1 = s.pb[r];
         for (int q = r + 1; q < nr; ++q) {
             const int i2 = s.pa[q], j2 = s.pb[q];
+            // the direction-difference term first: z1 <= 1, so when z2 alone is negligible the
+            // product is too, and the two square roots are skipped
+            const uint16_t ta = static_cast<uint16_t>(aa[i1] - aa[i2]), tb = static_cast<uint16_t>(ab[j1] - ab[j2]);
+            const float z2 = T.rho_a2[std::abs(angle_diff(ta, tb)) >> 6];
+            if (z2 < kNegligibleRho) continue;
             const float dxa = xa[i2] - xa[i1], dya = ya[i2] - ya[i1];
             const float dxb = xb[j2] - xb[j1], dyb = yb[j2] - yb[j1];
             const float la = std::sqrt(dxa * dxa + dya * dya), lb = std::sqrt(dxb * dxb + dyb * dyb);
             const int db = std::min(kDistBins, static_cast<int>(std::fabs(la - lb) / kDistBinPx));
-            const float z1 = T.rho_d[db];
-            const uint16_t ta = static_cast<uint16_t>(aa[i1] - aa[i2]), tb = static_cast<uint16_t>(ab[j1] - ab[j2]);
-            const float z2 = T.rho_a2[std::abs(angle_diff(ta, tb)) >> 6];
-            const float z12 = z1 * z2;
+            const float z12 = T.rho_d[db] * z2;
             // incompatible already (most pairs of an impostor comparison): skip the two atan2s; the
             // weight left out is below kNegligibleRho of one pair's
             if (z12 < kNegligibleRho) continue;
@@ -432,9 +457,25 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
             // radial angle of each end: its direction minus the direction towards the other end
             const uint16_t ra1 = static_cast<uint16_t>(aa[i1] - dira), rb1 = static_cast<uint16_t>(ab[j1] - dirb);
             const uint16_t ra2 = static_cast<uint16_t>(aa[i2] - dira - 32768), rb2 = static_cast<uint16_t>(ab[j2] - dirb - 32768);
-            s.rho[static_cast<std::size_t>(r) * nr + q] = z12 * T.rho_a3[std::abs(angle_diff(ra1, rb1)) >> 6];
-            s.rho[static_cast<std::size_t>(q) * nr + r] = z12 * T.rho_a3[std::abs(angle_diff(ra2, rb2)) >> 6];
+            const float v1 = z12 * T.rho_a3[std::abs(angle_diff(ra1, rb1)) >> 6];
+            const float v2 = z12 * T.rho_a3[std::abs(angle_diff(ra2, rb2)) >> 6];
+            if (v1 != 0.0f) s.triples.push_back(Scratch::Triple{static_cast<uint16_t>(r), static_cast<uint16_t>(q), v1});
+            if (v2 != 0.0f) s.triples.push_back(Scratch::Triple{static_cast<uint16_t>(q), static_cast<uint16_t>(r), v2});
         }
+    }
+    // pass 2: rows in CSR form, columns increasing within each row
+    row_start.assign(static_cast<std::size_t>(nr) + 1, 0);
+    for (const Scratch::Triple& t : s.triples) ++row_start[t.row + 1];
+    for (int r = 0; r < nr; ++r) row_start[r + 1] += row_start[r];
+    row_fill.assign(row_start.begin(), row_start.end() - 1);
+    col.resize(s.triples.size());
+    val.resize(s.triples.size());
+    // triples come by increasing min(row, column) then max: within one row, columns below the row
+    // arrive in increasing order (as the smaller index), then those above it, also increasing
+    for (const Scratch::Triple& t : s.triples) {
+        const uint32_t k = row_fill[t.row]++;
+        col[k] = t.col;
+        val[k] = t.value;
     }
     const float w = prm.relax_weight;
     const float spread = nr > 1 ? (1.0f - w) / (nr - 1) : 0.0f;
@@ -443,9 +484,8 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     const std::vector<float>& first = s.first;
     for (int it = 0; it < prm.relax_iterations; ++it) {
         for (int r = 0; r < nr; ++r) {
-            const float* row = s.rho.data() + static_cast<std::size_t>(r) * nr;
             float sum = 0.0f;
-            for (int q = 0; q < nr; ++q) sum += row[q] * lam[q];
+            for (uint32_t k = row_start[r]; k < row_start[r + 1]; ++k) sum += val[k] * lam[col[k]];
             s.next[r] = w * lam[r] + spread * sum;
         }
         std::swap(lam, s.next);

@@ -49,6 +49,7 @@ struct Params {
     int max_relax_pairs;          // n_R is min(n_A, n_B, this)
 
     int words = 0;       // uint64 words per cylinder (values; the validity mask follows)
+    bool word_per_section = false;  // cells * cells == 64: section k is word k, validity words all equal
     int disc_cells = 0;  // cells whose centre lies within R
     std::shared_ptr<const Tables> tables;
 
@@ -65,7 +66,16 @@ struct Scratch {
     std::vector<uint64_t> keys;  // (similarity or efficiency bits, index), largest first
     std::vector<uint16_t> pa, pb;
     std::vector<uint32_t> order;  // candidate minutiae by direction
-    std::vector<float> lambda, next, first, rho;
+    std::vector<float> lambda, next, first;
+    // the relaxation's sparse compatibility matrix: rows in CSR form (rho holds the values)
+    struct Triple {
+        uint16_t row, col;
+        float value;
+    };
+    std::vector<Triple> triples;
+    std::vector<uint32_t> row_start, row_fill;
+    std::vector<uint16_t> col;
+    std::vector<float> rho;
 };
 
 // Similarity of two cylinders (0 when not matchable).
