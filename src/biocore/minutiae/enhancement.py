@@ -1,9 +1,10 @@
 """Stage 5: contextual enhancement with a bank of oriented Gabor filters.
 
-The normalized image is filtered once with each filter of an even-symmetric Gabor bank tuned to
-the print's ridge period (OpenCV, each kernel applied as its rank-2 separable approximation);
-every pixel then takes the response of the filters
-whose orientation brackets its own, linearly interpolated between the two. Filtering runs on a
+The normalized image is filtered once with each filter of two even-symmetric Gabor banks, tuned to
+the print's median ridge period times 0.85 and 1.15 (OpenCV, each kernel applied as its rank-2
+separable approximation); every pixel then takes the responses of the filters whose orientation
+brackets its own, linearly interpolated between the two, and between the two banks by its own
+ridge period (from the frequency stage): the period varies by ~30% within a print. Filtering runs on a
 2x decimated grid (a 9-pixel ridge period is still 4.5 samples there) and the response is
 interpolated back, which costs a quarter of full-resolution filtering.
 
@@ -92,14 +93,16 @@ def separable_factors(bank: np.ndarray, rank: int = 2) -> np.ndarray:
     -------
     factors : ndarray, shape (orientations, rank, 2, size), float32
         ``factors[k, r, 0]`` is a column (vertical) filter, ``factors[k, r, 1]`` a row filter;
-        kernel ``k`` is approximately ``sum_r outer(factors[k, r, 0], factors[k, r, 1])``.
+        kernel ``k`` is approximately ``sum_r outer(factors[k, r, 0], factors[k, r, 1])``; terms whose
+        singular value is below 1e-6 of the first are zero (:func:`filter_bank` skips them).
     """
     n, size, _ = bank.shape
     factors = np.empty((n, rank, 2, size), dtype=np.float32)
     for k in range(n):
         u, sv, vt = np.linalg.svd(bank[k].astype(np.float64))
         for r in range(rank):
-            scale = np.sqrt(sv[r])
+            # Terms that carry nothing (axis-aligned kernels are exactly rank 1) are zero, and skipped.
+            scale = np.sqrt(sv[r]) if sv[r] > 1e-6 * sv[0] else 0.0
             factors[k, r, 0] = u[:, r] * scale
             factors[k, r, 1] = vt[r] * scale
     factors.flags.writeable = False
@@ -137,6 +140,8 @@ def filter_bank(image: np.ndarray, factors: np.ndarray, out: np.ndarray | None =
         cv2.sepFilter2D(image, cv2.CV_32F, factors[k, 0, 1], factors[k, 0, 0], dst=responses[k],
                         borderType=cv2.BORDER_REFLECT)
         for r in range(1, rank):
+            if not factors[k, r, 0].any():
+                continue
             cv2.sepFilter2D(image, cv2.CV_32F, factors[k, r, 1], factors[k, r, 0], dst=term,
                             borderType=cv2.BORDER_REFLECT)
             responses[k] += term
@@ -144,7 +149,11 @@ def filter_bank(image: np.ndarray, factors: np.ndarray, out: np.ndarray | None =
 
 
 def enhance(
-    normalized: np.ndarray, field: OrientationField, period_px: float, params: ExtractionParameters
+    normalized: np.ndarray,
+    field: OrientationField,
+    period_px: float,
+    params: ExtractionParameters,
+    frequency: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gabor-enhanced image: ridges positive, valleys negative.
 
@@ -156,6 +165,10 @@ def enhance(
         Ridge period of the print (pixels), from :func:`~biocore.minutiae.frequency.dominant_period`.
     params : ExtractionParameters
         Uses the ``gabor_*`` parameters.
+    frequency : ndarray, shape (H, W), float32, optional
+        Local ridge frequency (cycles per pixel). With it, banks are tuned to ``period_px`` times
+        each of ``gabor_period_ratios`` and every pixel interpolates between the two banks
+        bracketing its own period; without it, one bank at ``period_px`` serves every pixel.
 
     Returns
     -------
@@ -164,27 +177,37 @@ def enhance(
     rows, cols = normalized.shape
     d = max(1, params.gabor_downscale)
     small = normalized if d == 1 else resize_to(normalized, (rows // d, cols // d), interpolation=cv2.INTER_AREA)
-    # Periods snap to 1/8 pixel so that banks are reused across images (they are cached).
-    p = round(period_px / d * 8) / 8
-    sigma_across = params.gabor_sigma_across_periods * p
-    sigma_along = params.gabor_sigma_along_periods * p
-    half = int(math.ceil(params.gabor_half_size_sigmas * max(sigma_across, sigma_along)))
-    half = min(half, params.gabor_max_half_size_px)
+    ratios = params.gabor_period_ratios if frequency is not None and len(params.gabor_period_ratios) > 1 else (1.0,)
     n = params.gabor_orientations
-
-    factors = _cached_factors(p, n, sigma_across, sigma_along, half)
-    # The responses are read once, by the selection below: a per-thread scratch array serves.
-    responses = filter_bank(small, factors, out=_scratch_array("responses", (n,) + small.shape))
+    periods = np.empty(len(ratios), np.float32)
+    responses = _scratch_array("responses", (len(ratios) * n,) + small.shape)
+    for b, ratio in enumerate(ratios):
+        # Periods snap to 1/8 pixel so that banks are reused across images (they are cached).
+        p = round(period_px * ratio / d * 8) / 8
+        sigma_across = params.gabor_sigma_across_periods * p
+        sigma_along = params.gabor_sigma_along_periods * p
+        half = int(math.ceil(params.gabor_half_size_sigmas * max(sigma_across, sigma_along)))
+        half = min(half, params.gabor_max_half_size_px)
+        factors = _cached_factors(p, n, sigma_across, sigma_along, half)
+        filter_bank(small, factors, out=responses[b * n : (b + 1) * n])
+        periods[b] = p
+    if len(ratios) > 1:
+        local_period = np.reciprocal(resize_to(frequency, small.shape, interpolation=cv2.INTER_AREA)) / np.float32(d)
+    else:
+        local_period = np.empty((1, 1), np.float32)
     # Interpolated back into a fresh array below; without downscaling it is the result itself.
     selected = _scratch_array("selected", small.shape) if d > 1 else np.empty(small.shape, np.float32)
-    _select_kernel(responses, field.theta(small.shape), np.float32(n / np.pi), selected)
+    _select_kernel(responses, field.theta(small.shape), np.float32(n / np.pi), periods, local_period, selected)
     return resize_to(selected, (rows, cols), interpolation=cv2.INTER_CUBIC)
 
 
 @numba.njit(nogil=True, cache=True)
-def _select_kernel(responses, theta, per_rad, out):  # pragma: no cover - compiled
-    """Per pixel, the responses of the two filters bracketing ``theta``, linearly interpolated."""
-    n, rows, cols = responses.shape
+def _select_kernel(responses, theta, per_rad, periods, local_period, out):  # pragma: no cover - compiled
+    """Per pixel, the responses of the filters bracketing ``theta`` (and, with several banks, the
+    pixel's period), linearly interpolated."""
+    m = periods.shape[0]
+    n = responses.shape[0] // m
+    rows, cols = out.shape
     one = np.float32(1.0)
     for r in range(rows):
         for c in range(cols):
@@ -193,4 +216,17 @@ def _select_kernel(responses, theta, per_rad, out):  # pragma: no cover - compil
             weight = position - lower
             k0 = int(lower) % n
             k1 = (k0 + 1) % n
-            out[r, c] = responses[k0, r, c] * (one - weight) + responses[k1, r, c] * weight
+            if m == 1:
+                out[r, c] = responses[k0, r, c] * (one - weight) + responses[k1, r, c] * weight
+                continue
+            period = local_period[r, c]
+            b = 0
+            while b < m - 2 and period > periods[b + 1]:
+                b += 1
+            u = (period - periods[b]) / (periods[b + 1] - periods[b])
+            u = min(max(u, np.float32(0.0)), one)
+            lo = b * n
+            hi = lo + n
+            low = responses[lo + k0, r, c] * (one - weight) + responses[lo + k1, r, c] * weight
+            high = responses[hi + k0, r, c] * (one - weight) + responses[hi + k1, r, c] * weight
+            out[r, c] = low * (one - u) + high * u

@@ -89,7 +89,8 @@ def orientation_field(normalized: np.ndarray, params: ExtractionParameters) -> O
     normalized : ndarray, shape (H, W), float32
         Output of :func:`~biocore.minutiae.normalization.normalize`.
     params : ExtractionParameters
-        Uses ``orientation_block_px``, ``orientation_downscale`` and ``orientation_sigma_px``.
+        Uses ``orientation_block_px``, ``orientation_downscale``, ``orientation_sigma_px`` (coherence)
+        and ``orientation_flow_sigma_px`` (orientation).
 
     Returns
     -------
@@ -105,10 +106,16 @@ def orientation_field(normalized: np.ndarray, params: ExtractionParameters) -> O
     # Image rows grow downward; flip gy so that angles come out counter-clockwise on screen.
     tensor = cv2.merge([gx * gx - gy * gy, -2.0 * gx * gy, gx * gx + gy * gy])
     cells = cv2.resize(tensor, (max(1, cols // b), max(1, rows // b)), interpolation=cv2.INTER_AREA)
-    cells = cv2.GaussianBlur(cells, (0, 0), params.orientation_sigma_px / b, borderType=cv2.BORDER_REFLECT)
-    a, c, energy = cv2.split(cells)
+    smoothed = cv2.GaussianBlur(cells, (0, 0), params.orientation_sigma_px / b, borderType=cv2.BORDER_REFLECT)
+    a, c, energy = cv2.split(smoothed)
     magnitude = np.sqrt(a * a + c * c)
     coherence = (magnitude / (energy + 1e-6)).astype(np.float32)
+    if params.orientation_flow_sigma_px != params.orientation_sigma_px:
+        # The orientation itself on its own, wider scale; the coherence keeps the scale above.
+        flow = cv2.GaussianBlur(cells[..., :2].copy(), (0, 0), params.orientation_flow_sigma_px / b,
+                                borderType=cv2.BORDER_REFLECT)
+        a, c = flow[..., 0], flow[..., 1]
+        magnitude = np.sqrt(a * a + c * c)
     # The ridge is perpendicular to the gradient: doubling the angle turns +90 degrees into a sign flip.
     inv = 1.0 / (magnitude + 1e-12)
     cos2 = (-a * inv).astype(np.float32)

@@ -109,7 +109,7 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
     normalized, mask_in = normalized[box[0] : box[1], box[2] : box[3]], mask[box[0] : box[1], box[2] : box[3]]
     frequency = ridge_frequency(normalized, p)
     record("frequency", lambda: _uncrop(frequency, box, work.shape, 1.0 / p.default_period_px))
-    enhanced = enhance(normalized, inside, dominant_period(frequency, mask_in, p), p)
+    enhanced = enhance(normalized, inside, dominant_period(frequency, mask_in, p), p, frequency)
     record("enhanced", lambda: _uncrop(enhanced, box, work.shape, 0.0))
     binary = binarize(enhanced, mask_in)
     record("binary", lambda: _uncrop(binary, box, work.shape, 0))
