@@ -3,7 +3,7 @@
     python benchmarks/bench_distributed.py --persons 10000 --nn 1000
     python benchmarks/bench_distributed.py --persons 100000 --nn 2000 --workers 2 --shards 2
     nice python benchmarks/bench_distributed.py --single /work/scratch/g1m --sharded /work/scratch/g1m-2shards \
-        --seed 7 --queries 128 --batch 32 --sweep 1000 --rounds 4 --costs 20 --nn 0
+        --seed 7 --queries 128 --batch 32 --shortlist 100 --sweep 2000 --rounds 4 --costs 20 --nn 0
         # an existing gallery (bench_search.py --gallery) and its split (made when absent)
 
 Populations come from ``biocore.synth`` (templates only): both galleries hold encounter 0 of persons

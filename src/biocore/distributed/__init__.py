@@ -11,7 +11,8 @@ Design
   threshold as one gallery — so the candidate lists equal those of one gallery holding the same
   persons (exact first stage), and the matcher compares the same pairs.
 * **Workers** (:mod:`.cache`): each worker process opens a shard once (read-only, memory-mapped cache)
-  and keeps it warm for every later task.
+  and keeps it warm for every later task; a task runs on one core (one single-thread worker per
+  core) and the worker's malloc keeps large scan buffers for reuse (:mod:`.parameters`).
 * **Jobs** (:mod:`.jobs`): N:N and 1:N dedup in batches of query persons; per batch one first-stage
   task per shard, one selection task, and one re-rank unit per shard that writes an idempotently
   named checkpoint file (``units/iiii-bbbbbb-tttt.json``); rerun to resume; a dead worker's tasks
