@@ -171,3 +171,21 @@ def test_local_period_banks_follow_a_print_whose_period_changes():
     single = fidelity(enhance(normalized, field, 9.0, replace(P, gabor_period_ratios=(1.0,)), frequency))
     # Correlation with the clean stripes: the residual shrinks by a third or more.
     assert local > 0.95 and 1.0 - local < 0.67 * (1.0 - single)
+
+
+def test_mirrored_kernels_share_separable_terms_and_filter_like_their_own_factors():
+    from biocore.minutiae.enhancement import _filter_plan, filter_bank, separable_factors
+
+    bank = gabor_bank(4.0, 10, 1.7, 2.2, 5)
+    factors = separable_factors(bank)
+    plan = _filter_plan(factors.tobytes(), factors.shape)
+    # 0 and 90 degrees stand alone; theta and pi - theta are filtered together.
+    assert [(k, m) for k, m, _ in plan] == [(0, -1), (1, 9), (2, 8), (3, 7), (4, 6), (5, -1)]
+    image = np.random.default_rng(8).normal(size=(50, 40)).astype(np.float32)
+    shared = filter_bank(image, factors)
+    for k in (2, 8):
+        # The mirrored kernel's factors reproduce its own best rank-2 approximation.
+        u, sv, vt = np.linalg.svd(bank[k].astype(np.float64))
+        approx = (u[:, :2] * sv[:2]) @ vt[:2]
+        np.testing.assert_allclose(np.einsum("ri,rj->ij", factors[k, :, 0], factors[k, :, 1]), approx, atol=1e-5)
+        np.testing.assert_allclose(shared[k], _naive_filter(image, approx.astype(np.float32)), atol=1e-4)

@@ -94,19 +94,55 @@ def separable_factors(bank: np.ndarray, rank: int = 2) -> np.ndarray:
     factors : ndarray, shape (orientations, rank, 2, size), float32
         ``factors[k, r, 0]`` is a column (vertical) filter, ``factors[k, r, 1]`` a row filter;
         kernel ``k`` is approximately ``sum_r outer(factors[k, r, 0], factors[k, r, 1])``; terms whose
-        singular value is below 1e-6 of the first are zero (:func:`filter_bank` skips them).
+        singular value is below 1e-6 of the first are zero (:func:`filter_bank` skips them). A
+        kernel that is the left-right mirror of an earlier one (orientations ``theta`` and
+        ``pi - theta``) gets that kernel's column filters and its row filters times +-1 (each
+        singular vector of a point-symmetric kernel is even or odd), which :func:`filter_bank`
+        exploits to filter the pair with the passes of one.
     """
     n, size, _ = bank.shape
-    factors = np.empty((n, rank, 2, size), dtype=np.float32)
+    factors = np.zeros((n, rank, 2, size), dtype=np.float32)
     for k in range(n):
+        mirror = next((j for j in range(k) if np.allclose(bank[k], bank[j][:, ::-1], atol=1e-6)), None)
+        if mirror is not None:
+            for r in range(rank):
+                row = factors[mirror, r, 1]
+                parity = 1.0 if np.abs(row[::-1] - row).max() <= np.abs(row[::-1] + row).max() else -1.0
+                factors[k, r, 0] = factors[mirror, r, 0]
+                factors[k, r, 1] = parity * row
+            continue
         u, sv, vt = np.linalg.svd(bank[k].astype(np.float64))
         for r in range(rank):
-            # Terms that carry nothing (axis-aligned kernels are exactly rank 1) are zero, and skipped.
-            scale = np.sqrt(sv[r]) if sv[r] > 1e-6 * sv[0] else 0.0
-            factors[k, r, 0] = u[:, r] * scale
-            factors[k, r, 1] = vt[r] * scale
+            # Terms that carry nothing (axis-aligned kernels are exactly rank 1) stay zero, and are skipped.
+            if sv[r] > 1e-6 * sv[0]:
+                factors[k, r, 0] = u[:, r] * np.sqrt(sv[r])
+                factors[k, r, 1] = vt[r] * np.sqrt(sv[r])
     factors.flags.writeable = False
     return factors
+
+
+@functools.lru_cache(maxsize=64)
+def _filter_plan(key: bytes, shape: tuple[int, ...]) -> tuple[tuple[int, int, tuple[float, ...]], ...]:
+    """Per kernel ``k`` (in order): ``(k, m, signs)`` where kernel ``m > k`` has ``k``'s column
+    filters and row filters times ``signs`` (``m = -1`` if none); mirrored kernels are not listed."""
+    factors = np.frombuffer(key, np.float32).reshape(shape)
+    n, rank = shape[:2]
+    plan, paired = [], set()
+    for k in range(n):
+        if k in paired:
+            continue
+        partner, signs = -1, ()
+        for m in range(k + 1, n):
+            if m in paired or not np.array_equal(factors[m, :, 0], factors[k, :, 0]):
+                continue
+            same = [np.array_equal(factors[m, r, 1], factors[k, r, 1]) for r in range(rank)]
+            flipped = [np.array_equal(factors[m, r, 1], -factors[k, r, 1]) for r in range(rank)]
+            if all(a or b for a, b in zip(same, flipped)):
+                partner, signs = m, tuple(1.0 if a else -1.0 for a in same)
+                paired.add(m)
+                break
+        plan.append((k, partner, signs))
+    return tuple(plan)
 
 
 #: Scratch arrays of this many float32 values or fewer are kept per thread and reused (16 MiB:
@@ -131,20 +167,28 @@ def filter_bank(image: np.ndarray, factors: np.ndarray, out: np.ndarray | None =
     """Responses of ``image`` (float32) to each separable kernel, shape (orientations, H, W), float32.
 
     Correlation with reflected borders, as ``cv2.filter2D`` with the full kernels would compute.
-    ``out`` (C-contiguous float32 of that shape), when given, receives the responses.
+    ``out`` (C-contiguous float32 of that shape), when given, receives the responses. Kernels
+    that share their separable terms up to sign (see :func:`separable_factors`) share the passes.
     """
     n, rank = factors.shape[:2]
     responses = np.empty((n,) + image.shape, dtype=np.float32) if out is None else out
     term = _scratch_array("term", image.shape)
-    for k in range(n):
+    for k, m, signs in _filter_plan(np.ascontiguousarray(factors).tobytes(), factors.shape):
         cv2.sepFilter2D(image, cv2.CV_32F, factors[k, 0, 1], factors[k, 0, 0], dst=responses[k],
                         borderType=cv2.BORDER_REFLECT)
+        if m >= 0:
+            np.multiply(responses[k], np.float32(signs[0]), out=responses[m])
         for r in range(1, rank):
             if not factors[k, r, 0].any():
                 continue
             cv2.sepFilter2D(image, cv2.CV_32F, factors[k, r, 1], factors[k, r, 0], dst=term,
                             borderType=cv2.BORDER_REFLECT)
             responses[k] += term
+            if m >= 0:
+                if signs[r] > 0:
+                    responses[m] += term
+                else:
+                    responses[m] -= term
     return responses
 
 
