@@ -1,7 +1,9 @@
 """Distributed 1:N search and checkpointed N:N / 1:N deduplication over a sharded gallery.
 
 A job is cut into batches ``(query shard i, batch b)`` of the query persons that shard ``i`` owns.
-A batch runs the exact two-round search of :mod:`.merge`: its first stage on every target shard
+A batch reads its query persons once on shard ``i`` (``unit_queries``: template bytes and
+first-stage vectors, handed to the other tasks, so no worker opens shards it does not keep) and
+runs the exact two-round search of :mod:`.merge`: its first stage on every target shard
 (``unit_codes``), the global shortlist (``unit_select``), then one re-rank **unit**
 ``(i, b, target shard t)`` per shard (``unit_rerank``). Each unit writes that shard's re-ranked
 candidates to ``units/iiii-bbbbbb-tttt.json`` (temporary name, fsync, atomic rename); the file name
@@ -19,7 +21,7 @@ Job folder::
     units/        one file per finished unit
     candidates.csv, candidates.json, report.html
 
-On a cluster, these are Dask tasks (keys ``biocore-codes|select|unit-<job>-i-b[-t]``) with ``retries``,
+On a cluster, these are Dask tasks (keys ``biocore-queries|codes|select|unit-<job>-i-b[-t]``) with ``retries``,
 a bounded window of batches in flight; when a worker dies, the scheduler re-runs its unfinished tasks
 (and lost intermediate results) elsewhere. Workers open shards through
 :mod:`.cache` and keep them warm; a unit prefers the worker that owns its target shard.
@@ -27,7 +29,6 @@ a bounded window of batches in flight; when a worker dies, the scheduler re-runs
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -78,26 +79,32 @@ def _write_atomic(path: Path, text: str) -> None:
     fsync_dir(path.parent)
 
 
-def _queries(query_shard: str, identities: Sequence[str], params: SearchParameters, matcher: bool
-             ) -> tuple[list[dict], Any]:
-    return _queries_cached(query_shard, tuple(identities), params, matcher)
-
-
-@functools.lru_cache(maxsize=16)  # a batch's first stage and re-rank often run on the same worker
-def _queries_cached(query_shard: str, identities: tuple[str, ...], params: SearchParameters, matcher: bool
-                    ) -> tuple[list[dict], Any]:
+def unit_queries(query_shard: str, identities: Sequence[str], params: SearchParameters, matcher: bool
+                 ) -> tuple[list[dict[int, bytes]], Any]:
+    """The query persons of one batch, read once on their own shard (a task): their templates as
+    compact biocore bytes per finger and their first-stage vectors as that shard stores them (so an
+    N:N sweep scores as one gallery does). The other shards' tasks take them from here and never
+    open the query's shard."""
     qg = open_shard(query_shard, params, matcher)
-    probes = [qg.get(i).templates for i in identities]
-    return probes, query_vectors(probes, stored=True)  # as the query's shard stores it: scores as one gallery
+    persons = [qg.get(i).templates for i in identities]
+    # templates travel as compact biocore bytes (Template objects are immutable and do not pickle)
+    return [{f: t.to_bytes() for f, t in p.items()} for p in persons], query_vectors(persons, stored=True)
 
 
-def unit_codes(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
-               matcher: bool, sizing: tuple[int, int | None]) -> tuple[int, list[tuple[Any, Any]]]:
-    """First stage of one batch on one target shard (a task): (persons kept, per query (rows, code
-    scores)); ``sizing`` is (k, shortlist) and the persons kept follow the batch's probes as
-    :func:`.merge.shortlist_size` says."""
-    probes, vectors = _queries(query_shard, identities, params, matcher)
-    want = shortlist_size(params, sizing[0], sizing[1], probes)
+def _templates(packed: Sequence[dict[int, bytes]]) -> list[dict[int, Any]]:
+    from ..templates import Template
+
+    return [{f: Template.from_bytes(b) for f, b in p.items()} for p in packed]
+
+
+def unit_codes(target_shard: str, queries: tuple[list[dict[int, bytes]], Any], identities: Sequence[str],
+               params: SearchParameters, matcher: bool, sizing: tuple[int, int | None]
+               ) -> tuple[int, list[tuple[Any, Any]]]:
+    """First stage of one batch (``queries`` from :func:`unit_queries`) on one target shard (a task):
+    (persons kept, per query (rows, code scores)); ``sizing`` is (k, shortlist) and the persons kept
+    follow the batch's probes as :func:`.merge.shortlist_size` says."""
+    packed, vectors = queries
+    want = shortlist_size(params, sizing[0], sizing[1], packed)
     return want, shard_codes(open_shard(target_shard, params, matcher), vectors, list(identities), want)
 
 
@@ -106,15 +113,15 @@ def unit_select(*per_shard: tuple[int, list[tuple[Any, Any]]]) -> list[list[tupl
     return select_global([lists for _, lists in per_shard], per_shard[0][0])
 
 
-def unit_rerank(query_shard: str, target_shard: str, identities: Sequence[str], params: SearchParameters,
+def unit_rerank(target_shard: str, queries: tuple[list[dict[int, bytes]], Any], params: SearchParameters,
                 matcher: bool, selected: list[list[tuple[Any, Any]]], target: int, out_file: str) -> int:
     """Second stage of one batch on one target shard (a task); writes the unit's checkpoint file and
     returns the candidates written (0 when the file was already there)."""
     out = Path(out_file)
     if out.exists():
         return 0
-    probes, vectors = _queries(query_shard, identities, params, matcher)
-    lists = shard_rerank(open_shard(target_shard, params, matcher), vectors, probes, selected[target])
+    packed, vectors = queries
+    lists = shard_rerank(open_shard(target_shard, params, matcher), vectors, _templates(packed), selected[target])
     _write_atomic(out, json.dumps([[c.to_dict() for c in lst] for lst in lists]))
     return sum(len(lst) for lst in lists)
 
@@ -132,10 +139,7 @@ def _shard_codes_task(shard: str, vectors: Any, exclude: Any, params: SearchPara
 
 def _shard_rerank_task(shard: str, probes: list[dict[int, bytes]], vectors: Any, selected: Any,
                        params: SearchParameters, matcher: bool) -> list[list[Candidate]]:
-    from ..templates import Template
-
-    templates = [{f: Template.from_bytes(b) for f, b in p.items()} for p in probes]
-    return shard_rerank(open_shard(shard, params, matcher), vectors, templates, selected)
+    return shard_rerank(open_shard(shard, params, matcher), vectors, _templates(probes), selected)
 
 
 def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any = None, k: int = 10,
@@ -277,9 +281,10 @@ def run_dedup(
     for i, b, t in todo:
         batches.setdefault((i, b), []).append(t)
 
-    def common(i: int, b: int, t: int) -> tuple:
-        return (shard_dirs[i], shard_dirs[t], per_shard[i][b * batch_persons : (b + 1) * batch_persons],
-                gallery.shard_params, gallery.has_matcher)
+    def chunk(i: int, b: int) -> list[str]:
+        return per_shard[i][b * batch_persons : (b + 1) * batch_persons]
+
+    sp, matcher = gallery.shard_params, gallery.has_matcher
 
     def out_file(u: tuple[int, int, int]) -> str:
         return str((units_dir / name(u)).resolve())
@@ -287,14 +292,17 @@ def run_dedup(
     try:
         if client is None:
             for (i, b), targets in batches.items():
-                selected = unit_select(*[unit_codes(*common(i, b, t), sizing) for t in range(n_shards)])
+                batch = unit_queries(shard_dirs[i], chunk(i, b), sp, matcher)
+                selected = unit_select(*[unit_codes(shard_dirs[t], batch, chunk(i, b), sp, matcher, sizing)
+                                         for t in range(n_shards)])
                 for t in targets:
-                    unit_rerank(*common(i, b, t), selected, t, out_file((i, b, t)))
+                    unit_rerank(shard_dirs[t], batch, sp, matcher, selected, t, out_file((i, b, t)))
                     bar.step()
                     if on_unit is not None:
                         on_unit(name((i, b, t)))
         else:
-            _run_on_cluster(client, batches, common, out_file, name, spec, n_shards, sizing, retries, bar, on_unit)
+            _run_on_cluster(client, batches, (shard_dirs, chunk, sp, matcher), out_file, name, spec, sizing, retries,
+                            bar, on_unit)
     finally:
         bar.close()
 
@@ -312,12 +320,13 @@ def run_dedup(
                                 units_run=len(todo), units_resumed=len(units) - len(todo))
 
 
-def _run_on_cluster(client: Any, batches: dict, common: Callable, out_file: Callable, name: Callable, spec: dict,
-                    n_shards: int, sizing: tuple[int, int | None], retries: int, bar: Progress,
+def _run_on_cluster(client: Any, batches: dict, shards: tuple, out_file: Callable, name: Callable, spec: dict,
+                    sizing: tuple[int, int | None], retries: int, bar: Progress,
                     on_unit: Callable[[str], None] | None) -> None:
     from .cluster import require_dask
 
     distributed = require_dask()
+    shard_dirs, chunk, sp, matcher = shards
     tag = hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=6).hexdigest()
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
     queue = iter(batches.items())
@@ -329,13 +338,16 @@ def _run_on_cluster(client: Any, batches: dict, common: Callable, out_file: Call
         if item is None:
             return False
         (i, b), targets = item
-
-        codes = [client.submit(unit_codes, *common(i, b, t), sizing, key=f"biocore-codes-{tag}-{i}-{b}-{t}",
-                               pure=False, retries=retries, **_prefer(workers, t)) for t in range(n_shards)]
+        ids = chunk(i, b)
+        batch = client.submit(unit_queries, shard_dirs[i], ids, sp, matcher, key=f"biocore-queries-{tag}-{i}-{b}",
+                              pure=False, retries=retries, **_prefer(workers, i))
+        codes = [client.submit(unit_codes, shard_dirs[t], batch, ids, sp, matcher, sizing,
+                               key=f"biocore-codes-{tag}-{i}-{b}-{t}", pure=False, retries=retries,
+                               **_prefer(workers, t)) for t in range(len(shard_dirs))]
         selected = client.submit(unit_select, *codes, key=f"biocore-select-{tag}-{i}-{b}", pure=False,
                                  retries=retries)
         for t in targets:
-            f = client.submit(unit_rerank, *common(i, b, t), selected, t, out_file((i, b, t)),
+            f = client.submit(unit_rerank, shard_dirs[t], batch, sp, matcher, selected, t, out_file((i, b, t)),
                               key=f"biocore-unit-{tag}-{i}-{b}-{t}", pure=False, retries=retries, **_prefer(workers, t))
             futures[f] = (i, b, t)
             done.add(f)
