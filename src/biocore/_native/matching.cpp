@@ -303,12 +303,27 @@ struct Workspace {
     uint16_t best_rotation = 0;  // grow_roots: the rotation (candidate minus probe) of the best pairing's root
 };
 
+// One probe edge met one candidate edge: when they agree (`ok`), a vote for each of the two minutia
+// pairs they imply (saturating below kCovered); a pair reaching `mv` votes becomes a root. About
+// half the edges met agree, at random, so the agreement is added (0 or 1) rather than branched on.
+inline void add_vote(uint16_t* votes, std::size_t q1, std::size_t q2, bool ok, uint16_t mv, std::vector<uint32_t>& roots) {
+    const uint16_t v1 = votes[q1];
+    const uint16_t n1 = static_cast<uint16_t>(v1 + (ok & (v1 < 65534)));
+    votes[q1] = n1;
+    if (n1 == mv && n1 != v1) roots.push_back(static_cast<uint32_t>(q1));
+    const uint16_t v2 = votes[q2];
+    const uint16_t n2 = static_cast<uint16_t>(v2 + (ok & (v2 < 65534)));
+    votes[q2] = n2;
+    if (n2 == mv && n2 != v2) roots.push_back(static_cast<uint32_t>(q2));
+}
+
 // Fills ws.votes (p.n x c.n) with the number of agreeing edges each minutia pair takes part in.
 void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
     ws.votes.assign(static_cast<std::size_t>(p.n) * c.n, 0);
     const float lbin = h.lbin;
     ws.roots.clear();
     const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
+    uint16_t* votes = ws.votes.data();
     for (int a = 0; a < c.n; ++a) {
         const int ne = std::min<int>(c.count[a], prm.hash_neighbors);
         for (int e = 0; e < ne; ++e) {
@@ -319,12 +334,8 @@ void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Wo
             if (!h.filled(b)) continue;
             for (uint32_t q = h.start[b]; q < h.start[b + 1]; ++q) {
                 const Edge& pe = h.entries[q];
-                if (!edges_agree(pe, ce, prm)) continue;
-                int i = pe.spare;
-                const std::size_t q1 = static_cast<std::size_t>(i) * c.n + a;
-                const std::size_t q2 = static_cast<std::size_t>(pe.j) * c.n + ce.j;
-                if (ws.votes[q1] < 65534 && ++ws.votes[q1] == mv) ws.roots.push_back(static_cast<uint32_t>(q1));
-                if (ws.votes[q2] < 65534 && ++ws.votes[q2] == mv) ws.roots.push_back(static_cast<uint32_t>(q2));
+                add_vote(votes, static_cast<std::size_t>(pe.spare) * c.n + a, static_cast<std::size_t>(pe.j) * c.n + ce.j,
+                         edges_agree(pe, ce, prm), mv, ws.roots);
             }
         }
     }
@@ -414,11 +425,8 @@ void vote_grid(const View& p, const EdgeGrid& g, const View& c, const Params& pr
                 while (q < end && entries[q].len < lo) ++q;
                 for (; q < end && entries[q].len <= hi; ++q) {
                     const Edge& pe = entries[q];
-                    if (!edges_agree(pe, ce, prm)) continue;
-                    const std::size_t q1 = static_cast<std::size_t>(pe.spare) * c.n + a;
-                    const std::size_t q2 = static_cast<std::size_t>(pe.j) * c.n + ce.j;
-                    if (votes[q1] < 65534 && ++votes[q1] == mv) ws.roots.push_back(static_cast<uint32_t>(q1));
-                    if (votes[q2] < 65534 && ++votes[q2] == mv) ws.roots.push_back(static_cast<uint32_t>(q2));
+                    add_vote(votes, static_cast<std::size_t>(pe.spare) * c.n + a, static_cast<std::size_t>(pe.j) * c.n + ce.j,
+                             edges_agree(pe, ce, prm), mv, ws.roots);
                 }
                 if (b1 == b11) break;
             }

@@ -367,9 +367,12 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     for (int j = 0; j < nb; ++j) order[j] = (static_cast<uint32_t>(static_cast<uint16_t>(ab[j] - rotation)) << 16) | j;
     std::sort(order.begin(), order.end());
     const int delta = prm.max_rotation_steps;
-    // only the n_R best pairs go on to the relaxation: kept in a min-heap while scanning (the same
-    // set as selecting from all the keys, without storing and partitioning ~na * nb / 2 of them)
+    // only the n_R best pairs go on to the relaxation: collected in a buffer of at most 2 n_R keys,
+    // cut back to the best n_R whenever it fills; a key not above the n_R-th best so far is
+    // dropped at once (the same set as selecting from all the keys, keys are distinct)
     const std::size_t cap = static_cast<std::size_t>(std::min({na, nb, prm.max_relax_pairs}));
+    uint64_t kept_min = 0xFFFFFFFFu;
+    k64.reserve(2 * cap);
     // (plain loops, no lambda: the popcount instruction set of this clone must reach the loop)
     for (int i = 0; i < na; ++i) {
         uint32_t from[2] = {0, 0}, to[2] = {0xFFFF, 0};
@@ -391,20 +394,22 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
             for (auto it = b; it < e; ++it) {
                 const int j = static_cast<int>(*it & 0xFFFFu);
                 float v = similarity_bits(ci, cb + static_cast<std::size_t>(j) * W2, prm, min_cells);
-                if (v <= 0.0f) continue;
                 uint32_t bits;
                 std::memcpy(&bits, &v, sizeof bits);
                 const uint64_t key = (static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j));
-                if (k64.size() < cap) {
-                    k64.push_back(key);
-                    std::push_heap(k64.begin(), k64.end(), std::greater<uint64_t>());
-                } else if (key > k64.front()) {
-                    std::pop_heap(k64.begin(), k64.end(), std::greater<uint64_t>());
-                    k64.back() = key;
-                    std::push_heap(k64.begin(), k64.end(), std::greater<uint64_t>());
+                if (key <= kept_min) continue;  // also every pair not matchable (v = 0: key < 2^32)
+                k64.push_back(key);
+                if (k64.size() == 2 * cap) {
+                    std::nth_element(k64.begin(), k64.begin() + (cap - 1), k64.end(), std::greater<uint64_t>());
+                    k64.resize(cap);
+                    kept_min = k64[cap - 1];
                 }
             }
         }
+    }
+    if (k64.size() > cap) {
+        std::nth_element(k64.begin(), k64.begin() + (cap - 1), k64.end(), std::greater<uint64_t>());
+        k64.resize(cap);
     }
     if (k64.empty()) return 0.0f;
     const int n_min = std::min(na, nb);
