@@ -241,25 +241,59 @@ def enhance(
         local_period = np.empty((1, 1), np.float32)
     # Interpolated back into a fresh array below; without downscaling it is the result itself.
     selected = _scratch_array("selected", small.shape) if d > 1 else np.empty(small.shape, np.float32)
-    _select_kernel(responses, field.theta(small.shape), np.float32(n / np.pi), periods, local_period, selected)
+    # The doubled-angle vector, interpolated to the filtering grid; the kernel takes its angle.
+    cos2, sin2 = resize_to(field.cos2, small.shape), resize_to(field.sin2, small.shape)
+    _select_kernel(responses, cos2, sin2, periods, local_period, selected)
     return resize_to(selected, (rows, cols), interpolation=cv2.INTER_CUBIC)
 
 
 @numba.njit(nogil=True, cache=True)
-def _select_kernel(responses, theta, per_rad, periods, local_period, out):  # pragma: no cover - compiled
-    """Per pixel, the responses of the filters bracketing ``theta`` (and, with several banks, the
-    pixel's period), linearly interpolated."""
+def _fast_atan2(y, x):  # pragma: no cover - compiled
+    """atan2 within 1e-5 rad (octant reduction and a degree-9 odd polynomial), float32."""
+    ax = abs(x)
+    ay = abs(y)
+    big = max(ax, ay)
+    if big == 0:
+        return np.float32(0.0)
+    t = min(ax, ay) / big
+    t2 = t * t
+    a = t * (np.float32(0.9998660) + t2 * (np.float32(-0.3302995) + t2 * (np.float32(0.1801410)
+             + t2 * (np.float32(-0.0851330) + t2 * np.float32(0.0208351)))))
+    if ay > ax:
+        a = np.float32(np.pi / 2) - a
+    if x < 0:
+        a = np.float32(np.pi) - a
+    return -a if y < 0 else a
+
+
+@numba.njit(nogil=True, cache=True)
+def _select_kernel(responses, cos2, sin2, periods, local_period, out):  # pragma: no cover - compiled
+    """Per pixel, the responses of the filters bracketing the ridge orientation (half the angle
+    of ``(cos2, sin2)``) and, with several banks, the pixel's period, linearly interpolated.
+
+    ``responses`` holds ``periods.shape[0]`` banks of ``n`` orientations, bank after bank; filter
+    ``k`` of a bank is tuned to ``k * pi / n``.
+    """
     m = periods.shape[0]
     n = responses.shape[0] // m
     rows, cols = out.shape
     one = np.float32(1.0)
+    zero = np.float32(0.0)
+    # Orientation theta = angle / 2 in [0, pi) sits at position theta * n / pi = angle * n / (2 pi).
+    per_rad = np.float32(n / (2.0 * np.pi))
+    full = np.float32(n)
     for r in range(rows):
         for c in range(cols):
-            position = theta[r, c] * per_rad
-            lower = np.floor(position)
-            weight = position - lower
-            k0 = int(lower) % n
-            k1 = (k0 + 1) % n
+            position = _fast_atan2(sin2[r, c], cos2[r, c]) * per_rad
+            if position < zero:
+                position += full
+            k0 = int(position)
+            weight = position - np.float32(k0)
+            if k0 >= n:
+                k0 -= n
+            k1 = k0 + 1
+            if k1 == n:
+                k1 = 0
             if m == 1:
                 out[r, c] = responses[k0, r, c] * (one - weight) + responses[k1, r, c] * weight
                 continue
@@ -268,7 +302,7 @@ def _select_kernel(responses, theta, per_rad, periods, local_period, out):  # pr
             while b < m - 2 and period > periods[b + 1]:
                 b += 1
             u = (period - periods[b]) / (periods[b + 1] - periods[b])
-            u = min(max(u, np.float32(0.0)), one)
+            u = min(max(u, zero), one)
             lo = b * n
             hi = lo + n
             low = responses[lo + k0, r, c] * (one - weight) + responses[lo + k1, r, c] * weight
