@@ -788,12 +788,16 @@ class PreparedProbe {
     }
 
     // Vote matrix against one candidate (for tests: compared with a slow reference in Python).
+    // one_off: through the probe's EdgeGrid (match_prepared's votes) instead of its EdgeHash.
     py::array_t<uint16_t> votes(const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
-                                const carray<uint8_t>& kind, double scale) const {
+                                const carray<uint8_t>& kind, double scale, bool one_off) const {
         Workspace ws;
         Owned c;
         fill_owned(c, x, y, angle, kind, scale, prm_, ws);
-        vote(own_.view(prm_.neighbors), hash(), c.view(prm_.neighbors), prm_, ws);
+        if (one_off)
+            vote_grid(own_.view(prm_.neighbors), grid_, c.view(prm_.neighbors), prm_, ws);
+        else
+            vote(own_.view(prm_.neighbors), hash(), c.view(prm_.neighbors), prm_, ws);
         py::array_t<uint16_t> out({static_cast<py::ssize_t>(own_.x.size()), static_cast<py::ssize_t>(c.x.size())});
         std::copy(ws.votes.begin(), ws.votes.end(), out.mutable_data());
         return out;
@@ -865,7 +869,7 @@ void register_matching(py::module_& m) {
              py::arg("angle"), py::arg("kind"), py::arg("edges"), py::arg("count"), py::arg("cylinders"),
              py::arg("threads") = 0, py::arg("parts") = false)
         .def("votes", &PreparedProbe::votes, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"),
-             py::arg("scale"))
+             py::arg("scale"), py::arg("one_off") = false)
         .def("match_prepared", &PreparedProbe::match_prepared, py::arg("other"))
         .def("edge_table", &PreparedProbe::edge_table);
     m.def("match_pair", &match_pair, py::arg("x1"), py::arg("y1"), py::arg("angle1"), py::arg("kind1"),
