@@ -22,7 +22,7 @@ def test_working_resolution_is_left_alone():
     assert work is image and scale == 1.0
 
 
-@pytest.mark.parametrize("dpi, shape", [(569, (492, 260)), (1000, (280, 148)), (250, (1120, 592))])
+@pytest.mark.parametrize("dpi, shape", [(600, (467, 247)), (1000, (280, 148)), (250, (1120, 592))])
 def test_shape_and_scale(dpi, shape):
     image = np.full((560, 296), 128, np.uint8)
     work, scale = to_working_grid(image, dpi, DEFAULT_PARAMETERS)
@@ -41,13 +41,13 @@ def test_strong_downscale_averages_areas():
 def test_mild_downscale_is_sharp_above_the_threshold():
     # Pixel-scale detail: area averaging smooths it, bicubic interpolation keeps more of its contrast.
     image = np.random.default_rng(0).integers(0, 256, (120, 120), dtype=np.uint8)
-    blurred, _ = to_working_grid(image, 569, dataclasses.replace(DEFAULT_PARAMETERS, sharp_resample_min_scale=1.0))
-    sharp, _ = to_working_grid(image, 569, dataclasses.replace(DEFAULT_PARAMETERS, sharp_resample_min_scale=0.75))
+    blurred, _ = to_working_grid(image, 600, dataclasses.replace(DEFAULT_PARAMETERS, sharp_resample_min_scale=1.0))
+    sharp, _ = to_working_grid(image, 600, dataclasses.replace(DEFAULT_PARAMETERS, sharp_resample_min_scale=0.75))
     assert sharp.shape == blurred.shape
     assert float(sharp.std()) > 1.25 * float(blurred.std())
 
 
-@pytest.mark.parametrize("dpi", [490, 500, 508, 514])
+@pytest.mark.parametrize("dpi", [430, 490, 500, 508, 514, 569])
 def test_resolutions_within_the_tolerance_are_left_alone(dpi):
     assert abs(dpi - 500) <= DEFAULT_PARAMETERS.resample_tolerance_fraction * 500
     image = np.random.default_rng(1).integers(0, 256, (90, 70), dtype=np.uint8)
@@ -78,7 +78,7 @@ def test_quality_resamples_through_the_extractors_stage():
     from biocore.quality.fields import to_working_grid as quality_grid
 
     image = np.random.default_rng(2).integers(0, 256, (150, 110), dtype=np.uint8)
-    for dpi in (500, 508, 569, 1000, 250):
+    for dpi in (500, 508, 569, 600, 1000, 250):
         ours, scale = to_working_grid(image, dpi, DEFAULT_PARAMETERS)
         theirs, their_scale = quality_grid(image, dpi)
         assert np.array_equal(ours, theirs) and scale == their_scale

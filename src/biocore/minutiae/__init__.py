@@ -11,8 +11,8 @@ Every tuned number lives in :mod:`.parameters`.
 Tracing
 -------
 Inside ``with biocore.trace() as t:`` each call records, under these stable names (arrays are on
-the internal 500 ppi grid, i.e. the input's own grid for 500 ppi images; angles in radians
-counter-clockwise on screen):
+the internal 500 ppi grid, i.e. the input's own grid for images within 15% of 500 ppi; angles in
+radians counter-clockwise on screen):
 
 ``"normalized"``    (H, W) float32, local mean removed, divided by local contrast; ridges positive
 ``"mask"``          (H, W) bool, foreground

@@ -44,8 +44,10 @@ def extract(
         Grayscale fingerprint, dark ridges on a light background: uint8, uint16, or float in
         [0, 1]; or the path of an image file OpenCV can read. Each side 64-4096 pixels.
     dpi : int, optional
-        Resolution of ``image`` in pixels per inch (100-4000). Images not at 500 ppi are resampled
-        to 500 ppi internally; the template's coordinates are always in ``image``'s own pixels.
+        Resolution of ``image`` in pixels per inch (100-4000). Images more than 15% away from
+        500 ppi are resampled to 500 ppi internally (closer ones are read as they are, see
+        ``resample_tolerance_fraction``); the template's coordinates are always in ``image``'s own
+        pixels.
     finger : int or None, optional
         ISO/IEC 19794-2 finger position code 0-10 recorded in the template (None: 0, unknown).
     parameters : ExtractionParameters, optional

@@ -1,9 +1,9 @@
 """Stage 0: resampling to the working resolution.
 
-Every tuned length of the extractor is in pixels at ``working_dpi`` (500 ppi), so other
-resolutions are resampled to it first, and minutiae are mapped back to the caller's grid at the
-end. :mod:`biocore.quality` scores captures on the same grid and should resample through
-:func:`to_working_grid` so that both agree.
+Every tuned length of the extractor is in pixels at ``working_dpi`` (500 ppi), so resolutions
+more than ``resample_tolerance_fraction`` (15%) away are resampled to it first, and minutiae are
+mapped back to the caller's grid at the end. :mod:`biocore.quality` scores captures on the same
+grid and should resample through :func:`to_working_grid` so that both agree.
 """
 
 from __future__ import annotations
