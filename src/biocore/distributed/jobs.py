@@ -82,13 +82,14 @@ def _write_atomic(path: Path, text: str) -> None:
 def unit_queries(query_shard: str, identities: Sequence[str], params: SearchParameters, matcher: bool
                  ) -> tuple[list[dict[int, bytes]], Any]:
     """The query persons of one batch, read once on their own shard (a task): their templates as
-    compact biocore bytes per finger and their first-stage vectors as that shard stores them (so an
-    N:N sweep scores as one gallery does). The other shards' tasks take them from here and never
+    compact biocore bytes per finger and their stored first-stage vectors (so an N:N sweep scores as
+    one gallery's :meth:`biocore.Gallery.search_rows` does). The other shards' tasks take them from here and never
     open the query's shard."""
     qg = open_shard(query_shard, params, matcher)
     persons = [qg.get(i).templates for i in identities]
-    # templates travel as compact biocore bytes (Template objects are immutable and do not pickle)
-    return [{f: t.to_bytes() for f, t in p.items()} for p in persons], query_vectors(persons, stored=True)
+    # templates travel as compact biocore bytes (Template objects are immutable and do not pickle); the
+    # vectors are the stored ones (codes re-computed in another batch can differ by a float16 rounding)
+    return [{f: t.to_bytes() for f, t in p.items()} for p in persons], qg.stored_vectors(qg.rows_of(identities))
 
 
 def _templates(packed: Sequence[dict[int, bytes]]) -> list[dict[int, Any]]:
@@ -98,17 +99,19 @@ def _templates(packed: Sequence[dict[int, bytes]]) -> list[dict[int, Any]]:
 
 
 def unit_codes(target_shard: str, queries: tuple[list[dict[int, bytes]], Any], identities: Sequence[str],
-               params: SearchParameters, matcher: bool, sizing: tuple[int, int | None]
-               ) -> tuple[int, list[tuple[Any, Any]]]:
+               params: SearchParameters, matcher: bool, sizing: tuple[int, int | None, int, int]
+               ) -> tuple[int, list[tuple[Any, ...]]]:
     """First stage of one batch (``queries`` from :func:`unit_queries`) on one target shard (a task):
-    (persons kept, per query (rows, code scores)); ``sizing`` is (k, shortlist) and the persons kept
-    follow the batch's probes as :func:`.merge.shortlist_size` says."""
+    (persons kept, per query the entry of :func:`.merge.shard_codes`); ``sizing`` is (k, shortlist,
+    the whole gallery's ``binary_candidates``, shards) and the persons kept follow the batch's probes
+    as :func:`.merge.shortlist_size` says."""
     packed, vectors = queries
     want = shortlist_size(params, sizing[0], sizing[1], packed)
-    return want, shard_codes(open_shard(target_shard, params, matcher), vectors, list(identities), want)
+    return want, shard_codes(open_shard(target_shard, params, matcher), vectors, list(identities), want,
+                             binary_candidates=sizing[2], shards=sizing[3])
 
 
-def unit_select(*per_shard: tuple[int, list[tuple[Any, Any]]]) -> list[list[tuple[Any, Any]]]:
+def unit_select(*per_shard: tuple[int, list[tuple[Any, ...]]]) -> list[list[tuple[Any, Any]]]:
     """The global first-stage shortlist of one batch, split per target shard (a task)."""
     return select_global([lists for _, lists in per_shard], per_shard[0][0])
 
@@ -133,8 +136,9 @@ def _prefer(workers: Sequence[str], t: int) -> dict[str, Any]:
 
 
 def _shard_codes_task(shard: str, vectors: Any, exclude: Any, params: SearchParameters, matcher: bool,
-                      want: int) -> list[tuple[Any, Any]]:
-    return shard_codes(open_shard(shard, params, matcher), vectors, exclude, want)
+                      want: int, binary_candidates: int, shards: int) -> list[tuple[Any, ...]]:
+    return shard_codes(open_shard(shard, params, matcher), vectors, exclude, want,
+                       binary_candidates=binary_candidates, shards=shards)
 
 
 def _shard_rerank_task(shard: str, probes: list[dict[int, bytes]], vectors: Any, selected: Any,
@@ -147,8 +151,8 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
                 exclude: Sequence[str | None] | None = None) -> list[list[Candidate]]:
     """Distributed batched 1:N search: the batch goes to every shard (first stage), the global
     shortlist is chosen here, each shard re-ranks its part, and the parts are merged into each query's
-    top-k — equal to :meth:`ShardedGallery.search_many` and, with exact first stages, to one gallery
-    holding the same persons (see :mod:`.merge`).
+    top-k — equal to :meth:`ShardedGallery.search_many` and to one gallery holding the same persons
+    (see :mod:`.merge`).
 
     Parameters
     ----------
@@ -172,7 +176,7 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
     sp = gallery.shard_params
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
     codes = client.gather([client.submit(_shard_codes_task, sh, vectors_f, excl, sp, gallery.has_matcher, want,
-                                         pure=False, retries=2, **_prefer(workers, t))
+                                         gallery.params.binary_candidates, len(shards), pure=False, retries=2, **_prefer(workers, t))
                            for t, sh in enumerate(shards)])
     selected = select_global(codes, want)
     [packed_f] = client.scatter([packed], broadcast=True)
@@ -260,7 +264,8 @@ def run_dedup(
     started = time.monotonic()
     job = Path(job_dir)
     kind = "N:N" if queries is None else "1:N"
-    sizing = (int(k), None if shortlist is None else int(shortlist))
+    sizing = (int(k), None if shortlist is None else int(shortlist), gallery.params.binary_candidates,
+              gallery.manifest.shards)
     spec = {"format": JOB_FORMAT, "kind": kind, "gallery": str(gallery.path.resolve()),
             "shards": gallery.manifest.shards, "k": int(k), "threshold": float(threshold), "shortlist": sizing[1],
             "batch_persons": batch_persons, "matcher": gallery.has_matcher}
@@ -321,7 +326,7 @@ def run_dedup(
 
 
 def _run_on_cluster(client: Any, batches: dict, shards: tuple, out_file: Callable, name: Callable, spec: dict,
-                    sizing: tuple[int, int | None], retries: int, bar: Progress,
+                    sizing: tuple[int, int | None, int, int], retries: int, bar: Progress,
                     on_unit: Callable[[str], None] | None) -> None:
     from .cluster import require_dask
 

@@ -4,36 +4,44 @@ One gallery keeps the ``shortlist`` persons with the best code scores, re-ranks 
 matcher, fuses over fingers and keeps ``k`` above the threshold. Over shards the same happens in
 two rounds of pure per-shard steps:
 
-1. :func:`shard_codes` — each shard's own top ``shortlist`` (store rows, code scores);
-2. :func:`select_global` — the global top ``shortlist`` by code score
-   (:func:`biocore.search.index.merge_topk`; ties by shard, then shard rank), split back per shard;
+1. :func:`shard_codes` — each shard's first-stage answer;
+2. :func:`select_global` — the global shortlist, split back per shard;
 3. :func:`shard_rerank` — each shard re-ranks only its part of the global shortlist;
 4. :func:`merge_reranked` — all re-ranked candidates ranked by fused score, ``k``, threshold.
 
-The union of per-shard top-``shortlist`` lists holds the global top ``shortlist``, and re-ranking
-and fusion are per person, so the candidate lists equal those of one gallery holding the same
-persons whenever the first stage is exact (at most ``SearchParameters.exact_scan_max_persons``
-persons per shard and in the single gallery), and the matcher does exactly the work one gallery
-would do (no shard re-ranks more than its share). Larger shards pre-select by sign bits
-(:class:`biocore.search.index.BinaryIndex`) before exact rescoring: one gallery rescores its best
-``binary_candidates`` scan candidates, each shard its expected share of them plus a margin
-(:func:`shard_params`), so the shards together rescore a superset of one gallery's candidates
-(except with a vanishing probability) at about one gallery's rescoring cost. Lists then differ
-from one gallery's only when a person rescored on a shard but beyond one gallery's scan cut makes
-the shortlist (towards the exact answer). That happens to searches without a mate: their best
-exact code scores lie close together and come from deep in the scan ranking, so their top-k
-lists, far below any duplicate threshold, often differ in a member or two
-(``benchmarks/bench_distributed.py --sweep`` counts them); candidates at or above the threshold
-agree. Equal lists at every size would need the sign-bit cut made globally (the shards' scan
-scores merged before rescoring), which :meth:`biocore.Gallery.first_stage` does not expose.
+Exact first stages (at most ``SearchParameters.exact_scan_max_persons`` persons per shard and in
+the single gallery): each shard answers its own top ``shortlist`` (store rows, code scores); their
+union holds the global top ``shortlist`` (:func:`biocore.search.index.merge_topk`).
 
-The per-shard steps are :meth:`biocore.Gallery.first_stage` and :meth:`biocore.Gallery.rerank`,
-the two halves of :meth:`biocore.Gallery.search_many`.
+Sign-bit first stages (more persons; :class:`biocore.search.index.BinaryIndex`): one gallery's pool
+is every live person (not the query) whose scan score is at least the C-th best, ties included (C =
+``binary_candidates`` x 10 / the probe's fingers, at least ``shortlist``); it rescores
+the whole pool exactly and keeps the persons whose exact score is at least the ``shortlist``-th best,
+ties included (:meth:`biocore.Gallery.first_stage`). Both cuts are thresholds on scores, not ranks,
+so neither depends on store rows. Each shard answers (:meth:`biocore.Gallery.scan_first_stage`) the
+histogram of its own tie-inclusive top-C scan scores and the exact scores of its best
+:func:`rescored_share` persons by scan (C / S plus ``SHARD.rescore_margin_sd`` standard deviations,
+ties included). :func:`select_global` sums the histograms into the global C-th best scan score (the
+shards' top-C lists hold the global top C), takes every rescored person at or above it — one
+gallery's pool — and keeps those at or above the ``shortlist``-th best exact score. Exact scores are
+computed per row (:func:`biocore.search.index.exact_scores`), bit-identical on a shard and on one
+gallery, so the shortlist is one gallery's, and the candidate lists equal one gallery's (same stored
+codes: split a gallery with ``copy_from``; codes re-encoded in other batches can differ by a float16
+rounding). Only when a shard holds more of the pool than it rescored (binomial tail, ~1e-9 a query
+and shard at 6 sd) are its unrescored pool members left out; that is counted in
+``POOL_SHORTFALLS`` and logged. Shards on both sides of ``exact_scan_max_persons`` (one exact, one
+sign-bit) are merged by exact score like exact shards, without that guarantee.
+
+Ties of fused scores in the final lists go by identity here and by store row in one gallery.
+
+The per-shard steps are :meth:`biocore.Gallery.scan_first_stage` / :meth:`biocore.Gallery.first_stage`
+and :meth:`biocore.Gallery.rerank`, the two halves of :meth:`biocore.Gallery.search_many`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 from collections.abc import Sequence
 
@@ -46,10 +54,11 @@ from ..search.parameters import CODE, SearchParameters
 from ..templates import Template
 from .parameters import SHARD
 
-__all__ = ["shard_params", "query_vectors", "shard_codes", "select_global", "shard_rerank", "merge_reranked", "search_shards",
+__all__ = ["shard_params", "rescored_share", "query_vectors", "shard_codes", "select_global", "shard_rerank", "merge_reranked", "search_shards",
            "shortlist_size"]
 
 _SHARD_BITS = 32
+_log = logging.getLogger(__name__)
 
 
 def shard_params(params: SearchParameters, shards: int) -> SearchParameters:
@@ -111,37 +120,124 @@ def _self_rows(gallery: Gallery, exclude: Sequence[str | None] | None, n: int) -
     return rows
 
 
+def rescored_share(pool: int, shards: int) -> int:
+    """Persons of a scan pool of ``pool`` that each of ``shards`` shards rescores exactly: the expected
+    share ``C / S`` plus ``SHARD.rescore_margin_sd`` standard deviations of it, at most ``C`` (as
+    :func:`shard_params`)."""
+    if shards <= 1:
+        return pool
+    p = 1.0 / shards
+    return min(pool, math.ceil(pool * p + SHARD.rescore_margin_sd * math.sqrt(pool * p * (1.0 - p))))
+
+
 def shard_codes(gallery: Gallery, vectors: np.ndarray, exclude: Sequence[str | None] | None,
-                want: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """First stage on one shard: per query (store rows int64 (m,), code scores float32 (m,)), m <= want,
-    best first, leaving out ``exclude[q]`` (the query itself, when enrolled on this shard)."""
-    return gallery.first_stage(vectors, want=want, exclude_rows=_self_rows(gallery, exclude, vectors.shape[0]))
+                want: int, *, binary_candidates: int | None = None, shards: int = 1) -> list[tuple]:
+    """First stage on one shard, per query, leaving out ``exclude[q]`` (the query itself, when
+    enrolled on this shard).
+
+    A shard scanned exactly answers (store rows int64 (m,), code scores float32 (m,)), m <= want, best
+    first. A shard scanned by sign bits answers its part of the global pool
+    (:meth:`biocore.Gallery.scan_first_stage`: rescored rows, scan scores, exact scores, and a
+    histogram of its tie-inclusive top-C scan scores, C), C being one gallery's pool for the query
+    and ``binary_candidates`` (default the shard's own), of which it rescores
+    :func:`rescored_share` over ``shards`` shards.
+    """
+    exclude_rows = _self_rows(gallery, exclude, vectors.shape[0])
+    pool = gallery.scan_pool_size(vectors, want, binary_candidates)
+    scanned = gallery.scan_first_stage(vectors, pool=pool, rescored=[rescored_share(int(c), shards) for c in pool],
+                                       exclude_rows=exclude_rows)
+    if scanned is not None:
+        return [(*entry, int(c)) for entry, c in zip(scanned, pool)]
+    return gallery.first_stage(vectors, want=want, exclude_rows=exclude_rows)
 
 
-def select_global(per_shard: Sequence[Sequence[tuple[np.ndarray, np.ndarray]]], want: int
-                  ) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+#: Queries whose global scan pool held a person its shard had not rescored (see :func:`select_global`).
+POOL_SHORTFALLS = [0]
+
+
+def _global_pool(entries: Sequence[tuple], want: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    # one query's sign-bit entries (rows, scan, exact, pool scores, pool counts, pool size) per shard
+    pool = entries[0][5]
+    values = np.concatenate([e[3] for e in entries]).astype(np.int64)
+    counts = np.concatenate([e[4] for e in entries])
+    out = [(np.zeros(0, np.int64), np.zeros(0, np.float32)) for _ in entries]
+    if values.size == 0:
+        return out
+    distinct = np.unique(values)[::-1]  # descending
+    at_least = np.cumsum(np.bincount(np.searchsorted(-distinct, -values), weights=counts, minlength=distinct.size))
+    reached = np.flatnonzero(at_least >= pool)
+    cut = distinct[reached[0]] if reached.size else distinct[-1]  # the global pool-th best scan score
+    shards, exact = [], []
+    for t, (rows, scan, sc, v, c) in enumerate(e[:5] for e in entries):
+        mine = scan >= cut
+        if int(c[v >= cut].sum()) > int(mine.sum()):  # pool members this shard did not rescore
+            POOL_SHORTFALLS[0] += 1
+            _log.warning("sign-bit pool: shard %d rescored %d of its %d pool members; the others are left out",
+                         t, int(mine.sum()), int(c[v >= cut].sum()))
+        shards.append(np.full(int(mine.sum()), t))
+        exact.append(sc[mine])
+    shard_of = np.concatenate(shards)
+    scores = np.concatenate(exact)
+    if scores.size > want:  # the want best exact scores, ties at the boundary included
+        keep = scores >= np.sort(scores)[::-1][want - 1]
+    else:
+        keep = np.ones(scores.size, bool)
+    for t, (rows, scan, sc, _, _) in enumerate(e[:5] for e in entries):
+        mine = np.flatnonzero(scan >= cut)
+        k = keep[shard_of == t]
+        out[t] = (rows[mine[k]], sc[mine[k]])
+    return out
+
+
+def select_global(per_shard: Sequence[Sequence[tuple]], want: int) -> list[list[tuple[np.ndarray, np.ndarray]]]:
     """The global first-stage shortlist per query, split back per shard.
+
+    Shards scanned exactly: the global top ``want`` by code score (:func:`merge_topk`; ties by shard,
+    then shard rank). Shards scanned by sign bits: the global pool is every person whose scan score
+    is at least the C-th best over all shards (counted from the shards' histograms, ties included),
+    and the shortlist every pool member whose exact score is at least the ``want``-th best (ties
+    included) — the persons one gallery keeps (:meth:`biocore.Gallery.first_stage`). A pool member its
+    shard did not rescore (it held more of the pool than :func:`rescored_share`; about 1e-9 a query
+    and shard) is left out, counted in ``POOL_SHORTFALLS`` and logged. With shards of both kinds (sizes
+    on both sides of ``exact_scan_max_persons``) the sign-bit shards' rescored persons are merged by
+    exact score as exact shards' are.
 
     Parameters
     ----------
-    per_shard : [shard][query] -> (rows, code scores) from :func:`shard_codes`
+    per_shard : [shard][query] -> an entry of :func:`shard_codes`
     want : int
 
     Returns
     -------
-    [shard][query] -> (rows, code scores): the entries of that shard among the global top ``want``.
+    [shard][query] -> (rows, code scores): that shard's members of the global shortlist.
     """
     n_shards, n_q = len(per_shard), len(per_shard[0]) if per_shard else 0
     out: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_shards)]
+    scanned = [len(per_shard[t][0]) == 6 if n_q else False for t in range(n_shards)]
+    if n_q and all(scanned):
+        for q in range(n_q):
+            for t, part in enumerate(_global_pool([per_shard[t][q] for t in range(n_shards)], want)):
+                out[t].append(part)
+        return out
+    plain = []
+    for t in range(n_shards):
+        if scanned[t]:  # rescored persons by exact score
+            lists = []
+            for rows, _, sc, *_ in per_shard[t]:
+                order = np.lexsort((rows, -sc))[:want]
+                lists.append((rows[order], sc[order]))
+            plain.append(lists)
+        else:
+            plain.append(per_shard[t])
     for q in range(n_q):
-        scores = [per_shard[t][q][1][None, :].astype(np.float64) for t in range(n_shards)]
-        ids = [(np.arange(per_shard[t][q][0].size, dtype=np.int64) + (t << _SHARD_BITS))[None, :]
+        scores = [plain[t][q][1][None, :].astype(np.float64) for t in range(n_shards)]
+        ids = [(np.arange(plain[t][q][0].size, dtype=np.int64) + (t << _SHARD_BITS))[None, :]
                for t in range(n_shards)]
         _, picked = merge_topk(scores, ids, want)
         picked = picked[0][picked[0] >= 0]
         for t in range(n_shards):
             mine = np.sort(picked[(picked >> _SHARD_BITS) == t] & ((1 << _SHARD_BITS) - 1))
-            rows, sc = per_shard[t][q]
+            rows, sc = plain[t][q]
             out[t].append((rows[mine], sc[mine]))
     return out
 
@@ -169,9 +265,13 @@ def merge_reranked(per_shard: Sequence[Sequence[Candidate]], *, k: int, threshol
 
 def search_shards(shards: Sequence[Gallery], probes: Sequence[dict[int, Template]], vectors: np.ndarray, *,
                   exclude: Sequence[str | None] | None, want: int, k: int,
-                  threshold: float | None) -> list[list[Candidate]]:
-    """All four steps in this process over open shard galleries."""
-    selected = select_global([shard_codes(g, vectors, exclude, want) for g in shards], want)
+                  threshold: float | None, binary_candidates: int | None = None) -> list[list[Candidate]]:
+    """All four steps in this process over open shard galleries; ``binary_candidates`` is the whole
+    gallery's (default: the largest of the shards')."""
+    if binary_candidates is None:
+        binary_candidates = max((g.params.binary_candidates for g in shards), default=1)
+    selected = select_global([shard_codes(g, vectors, exclude, want, binary_candidates=binary_candidates,
+                                          shards=len(shards)) for g in shards], want)
     reranked = [shard_rerank(g, vectors, probes, selected[t]) for t, g in enumerate(shards)]
     return [merge_reranked([reranked[t][q] for t in range(len(shards))], k=k, threshold=threshold)
             for q in range(len(probes))]

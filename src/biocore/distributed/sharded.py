@@ -209,4 +209,5 @@ class ShardedGallery:
         excl = list(exclude) if exclude is not None else None
         want = shortlist_size(self.params, k, shortlist, probes)
         vectors = query_vectors(probes, stored=False)
-        return search_shards(self.shards, probes, vectors, exclude=excl, want=want, k=k, threshold=threshold)
+        return search_shards(self.shards, probes, vectors, exclude=excl, want=want, k=k, threshold=threshold,
+                             binary_candidates=self.params.binary_candidates)

@@ -802,7 +802,8 @@ class Gallery:
 
     def first_stage(self, vectors: np.ndarray, *, want: int, exclude_rows: Iterable[int] | None = None
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The first search stage alone: the ``want`` persons with the best code scores per query.
+        """The first search stage alone: the ``want`` persons with the best code scores per query
+        (with a sign-bit scan, every person tied with the ``want``-th best too).
 
         With :meth:`rerank` this is :meth:`search_many` in two steps, for callers that merge first
         stages of several galleries (the shards of :mod:`biocore.distributed`) before re-ranking.
@@ -819,7 +820,8 @@ class Gallery:
         Returns
         -------
         list of (rows, scores)
-            Per query: store rows (int64, (m,), m <= want) and code scores (float32, (m,)), best first.
+            Per query: store rows (int64, (m,); m <= want, or more with ties of a sign-bit scan) and
+            code scores (float32, (m,)), best first.
         """
         self._check_open()
         vectors = np.ascontiguousarray(vectors, np.float32)
@@ -831,6 +833,18 @@ class Gallery:
         with self._lock:
             s, lists = self._first_stage(vectors, self_rows, max(1, int(want)))
             return [(s.rows[p].astype(np.int64), sc.astype(np.float32)) for p, sc in lists]
+
+    def stored_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """First-stage person vectors of enrolled persons (store ``rows``) as this gallery keeps them
+        (float16 codes, returned as float32 (n, 10 * dim)): what :meth:`search_rows` queries with."""
+        self._check_open()
+        rows = np.asarray(rows, np.int64)
+        with self._lock:
+            s = self._refresh()
+            pos = np.minimum(np.searchsorted(s.rows, rows), max(s.rows.size - 1, 0))
+            if rows.size and (s.rows.size == 0 or not np.array_equal(s.rows[pos], rows)):
+                raise GalleryError(f"rows: expected store rows of {str(self.path)!r}, got {rows.tolist()[:5]}...")
+            return np.asarray(s.vectors.gather(pos), np.float32).reshape(rows.size, -1)
 
     def rerank(self, vectors: np.ndarray, probes: Sequence[Any], selected: Sequence[tuple[np.ndarray, np.ndarray]], *,
                k: int | None = None, threshold: float | None = None) -> list[list[Candidate]]:
@@ -873,19 +887,27 @@ class Gallery:
 
     def _first_stage(self, vectors: np.ndarray, self_rows: Sequence[int], want: int
                      ) -> tuple[_State, list[tuple[np.ndarray, np.ndarray]]]:
-        """(state, per query (state positions, code scores)) of the first stage; call under the lock."""
+        """(state, per query (state positions, code scores)) of the first stage; call under the lock.
+
+        Sign-bit scan: the pool is every live person (not the query itself) whose scan score is at
+        least the ``scan_pool_size``-th best (per query), ties included; all of it is rescored exactly and the
+        persons whose exact score is at least the ``want``-th best are kept, ties included. Both cuts
+        are thresholds on scores, so the same persons are kept whatever their store rows: the shards
+        of :mod:`biocore.distributed` reproduce them (:meth:`scan_first_stage`)."""
         s = self._ensure_index()
+        if s.factory == index_mod.BINARY:  # sign-bit scan, then exact scores of its best candidates
+            pools = self._scan_pools(s, vectors, self_rows, self.scan_pool_size(vectors, want))
+            lists = []
+            for q, (p, _) in enumerate(pools):
+                exact = index_mod.exact_scores(s.vectors, vectors[q], p)
+                order = np.lexsort((p, -exact))
+                if order.size > want:
+                    order = order[exact[order] >= exact[order[want - 1]]]
+                lists.append((p[order], exact[order]))
+            return s, lists
         dead = int((~s.alive).sum())
         wanted = min(want + dead + 1, max(s.rows.size, 1))
-        if s.factory == index_mod.BINARY:  # sign-bit scan, then exact scores of its best candidates
-            # probes with fewer fingers get proportionally more candidates (their scan scores are noisier,
-            # and rescoring reads only their fingers)
-            fingers = (vectors.reshape(vectors.shape[0], N_POSITIONS, -1) != 0).any(axis=2).sum(axis=1)
-            more = int(self.params.binary_candidates * N_POSITIONS // max(1, int(fingers.min(initial=N_POSITIONS))))
-            _, candidates = index_mod.search_index(s.index, vectors, max(wanted, more))
-            scores, positions = index_mod.rescore(s.vectors, vectors, candidates, wanted)
-        else:
-            scores, positions = index_mod.search_index(s.index, vectors, wanted)
+        scores, positions = index_mod.search_index(s.index, vectors, wanted)
         lists = []
         for q in range(vectors.shape[0]):
             ok = positions[q] >= 0
@@ -893,6 +915,73 @@ class Gallery:
             keep = s.alive[p] & (s.rows[p] != self_rows[q])
             lists.append((p[keep][:want], scores[q][ok][keep][:want]))
         return s, lists
+
+    def scan_pool_size(self, vectors: np.ndarray, want: int, binary_candidates: int | None = None) -> np.ndarray:
+        """Persons in the sign-bit scan's pool of each query (``vectors`` (q, 10 * dim)) keeping
+        ``want``: ``binary_candidates`` (default ``params.binary_candidates``) times 10 / the fingers
+        the query holds (a probe with fewer fingers has noisier scan scores, and rescoring reads only
+        its fingers), at least ``want``; int64 (q,). Per query, so a query's answer does not depend on
+        the batch it is searched in."""
+        b = self.params.binary_candidates if binary_candidates is None else int(binary_candidates)
+        fingers = (np.asarray(vectors).reshape(np.shape(vectors)[0], N_POSITIONS, -1) != 0).any(axis=2).sum(axis=1)
+        return np.maximum(int(want), b * N_POSITIONS // np.maximum(fingers, 1)).astype(np.int64)
+
+    def _scan_pools(self, s: _State, vectors: np.ndarray, self_rows: Sequence[int], pool: np.ndarray
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per query (state positions, scan scores) of the tie-inclusive scan pool of live persons
+        other than the query's own row; call under the lock."""
+        if s.rows.size == 0:
+            return [(np.zeros(0, np.int64), np.zeros(0, np.int32)) for _ in range(vectors.shape[0])]
+        own = np.asarray(self_rows, np.int64)
+        pos = np.minimum(np.searchsorted(s.rows, own), s.rows.size - 1)
+        exclude = np.where(s.rows[pos] == own, pos, -1)
+        return s.index.pools(vectors, pool, valid=s.alive, exclude=exclude)
+
+    def scan_first_stage(self, vectors: np.ndarray, *, pool: Any, rescored: Any,
+                         exclude_rows: Iterable[int] | None = None
+                         ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None:
+        """One shard's part of a sign-bit first stage cut globally (:mod:`biocore.distributed.merge`).
+
+        Parameters
+        ----------
+        vectors : ndarray of float32, shape (q, 10 * dim)
+        pool : int or sequence of q ints
+            The whole gallery's scan pool size per query (:meth:`scan_pool_size` of the whole gallery).
+        rescored : int or sequence of q ints
+            Persons rescored exactly here per query (the best by scan, ties at the boundary included).
+        exclude_rows : iterable of int, optional
+            Per query a store row to leave out; -1 for none.
+
+        Returns
+        -------
+        list of (rows, scan, exact, pool_scores, pool_counts), or None
+            None when this gallery's first stage is exact (no sign-bit scan). Otherwise per query: the
+            rescored persons' store rows (int64 (m,)), scan scores (int32 (m,)) and exact code scores
+            (float32 (m,)), best scan first; and this gallery's tie-inclusive top-``pool`` by scan
+            score as a histogram: the distinct scan scores (int32, descending) and their counts (int64).
+        """
+        self._check_open()
+        vectors = np.ascontiguousarray(vectors, np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != N_POSITIONS * self._code.dim:
+            raise InvalidArgument(f"vectors: expected float32 (q, {N_POSITIONS * self._code.dim}), got shape {vectors.shape}")
+        self_rows = [-1] * vectors.shape[0] if exclude_rows is None else [int(r) for r in exclude_rows]
+        if len(self_rows) != vectors.shape[0]:
+            raise InvalidArgument(f"exclude_rows: expected {vectors.shape[0]} rows (one per query), got {len(self_rows)}")
+        with self._lock:
+            s = self._ensure_index()
+            if s.factory != index_mod.BINARY:
+                return None
+            out = []
+            pool = np.broadcast_to(np.asarray(pool, np.int64), (vectors.shape[0],))
+            rescored = np.broadcast_to(np.asarray(rescored, np.int64), (vectors.shape[0],))
+            for q, (p, scan) in enumerate(self._scan_pools(s, vectors, self_rows, pool)):
+                values, counts = np.unique(scan, return_counts=True)
+                n = min(max(1, int(rescored[q])), p.size)
+                m = int(np.count_nonzero(scan >= scan[n - 1])) if n else 0  # ties at the boundary included
+                out.append((s.rows[p[:m]].astype(np.int64), scan[:m].astype(np.int32),
+                            index_mod.exact_scores(s.vectors, vectors[q], p[:m]),
+                            values[::-1].astype(np.int32), counts[::-1].astype(np.int64)))
+            return out
 
     def _rerank_inputs(self, s: _State, lists: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple:
         """What re-ranking per-query (rows, code scores, state positions) reads from the gallery:

@@ -9,9 +9,10 @@ the inner product is the sum of the per-finger code similarities over shared fin
 * Beyond: ``"Binary"`` — :class:`BinaryIndex`: the sign bits of every code value (18 bytes a
   finger, 240 with padding) scanned with Hamming distances summed over the finger positions the
   query and the candidate share (each finger's term estimates its cosine, as random-hyperplane
-  hashing does [2]_), then the best ``SearchParameters.binary_candidates`` persons rescored exactly
-  from the float16 vectors (:func:`rescore`), so the scores and order are those of the exact scan
-  whenever the exact top persons are among the binary candidates.
+  hashing does [2]_), then the best ``SearchParameters.binary_candidates`` persons (ties of the last
+  scan score included: :meth:`BinaryIndex.pools`) rescored exactly from the float16 vectors
+  (:func:`exact_scores`, bit-identical per row whatever the batch), so the scores and order are those
+  of the exact scan whenever the exact top persons are among the binary candidates.
 
 An inverted file (faiss ``IVF…,SQ8``) was measured and is not used: person vectors have little
 cluster structure. At 100k persons (300 mated probes; ``benchmarks/bench_search.py --recall-check``)
@@ -44,7 +45,7 @@ from .blocks import RowBlocks
 from .codes import N_POSITIONS
 from .parameters import SEARCH, SearchParameters
 
-__all__ = ["factory_for", "build_index", "search_index", "merge_topk", "BinaryIndex", "rescore", "BINARY"]
+__all__ = ["factory_for", "build_index", "search_index", "merge_topk", "BinaryIndex", "rescore", "exact_scores", "BINARY"]
 
 #: Factory name of :class:`BinaryIndex`.
 BINARY = "Binary"
@@ -125,20 +126,57 @@ def rescore(vectors: np.ndarray, queries: np.ndarray, positions: np.ndarray, k: 
     rows = vectors if isinstance(vectors, RowBlocks) else RowBlocks(vectors)
     for q in range(queries.shape[0]):
         cand = np.sort(positions[q][positions[q] >= 0])
-        query = np.asarray(queries[q], np.float32).reshape(N_POSITIONS, -1)
-        fingers = np.flatnonzero((query != 0).any(axis=1))
         if cand.size == 0:
             continue
-
-        def read(block: np.ndarray, local: np.ndarray) -> np.ndarray:
-            # only the query's finger positions: a single-finger query reads a tenth of each row
-            part = block.reshape(block.shape[0], N_POSITIONS, -1)[local[:, None], fingers[None, :]]
-            return np.asarray(part, np.float32).reshape(local.size, -1)
-
-        sc = rows.gather(cand, read) @ query[fingers].ravel()
+        sc = _sorted_scores(rows, np.asarray(queries[q], np.float32), cand)
         order = np.lexsort((cand, -sc))[:k]
         out_s[q, : order.size], out_p[q, : order.size] = sc[order], cand[order]
     return out_s, out_p
+
+
+def _row_dots(rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    # one reduction per row (numpy's pairwise sum along the contiguous last axis): a row's score does not
+    # depend on which other rows are scored with it, unlike a BLAS matrix-vector product, so one
+    # gallery and its shards rescore a person bit-identically
+    return (rows * query[None, :]).sum(axis=1, dtype=np.float32)
+
+
+def exact_scores(vectors: np.ndarray, query: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Exact inner products of one query with given rows, in the order given.
+
+    Parameters
+    ----------
+    vectors : ndarray or RowBlocks of float16 or float32, shape (n, d)
+    query : ndarray of float32, shape (d,)
+    positions : ndarray of int64, shape (m,)
+        Rows to score (no -1).
+
+    Returns
+    -------
+    ndarray of float32, shape (m,)
+        Bit-identical for a row whatever other rows are scored with it (as in :func:`rescore`).
+    """
+    positions = np.asarray(positions, np.int64)
+    rows = vectors if isinstance(vectors, RowBlocks) else RowBlocks(vectors)
+    order = np.argsort(positions, kind="stable")
+    out = np.empty(positions.size, np.float32)
+    out[order] = _sorted_scores(rows, np.asarray(query, np.float32), positions[order])
+    return out
+
+
+def _sorted_scores(rows: RowBlocks, query: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    # exact scores of ascending rows ``cand``, reading only the finger positions the query holds
+    if cand.size == 0:
+        return np.zeros(0, np.float32)
+    query = query.reshape(N_POSITIONS, -1)
+    fingers = np.flatnonzero((query != 0).any(axis=1))
+
+    def read(block: np.ndarray, local: np.ndarray) -> np.ndarray:
+        # only the query's finger positions: a single-finger query reads a tenth of each row
+        part = block.reshape(block.shape[0], N_POSITIONS, -1)[local[:, None], fingers[None, :]]
+        return np.asarray(part, np.float32).reshape(local.size, -1)
+
+    return _row_dots(rows.gather(cand, read), query[fingers].ravel())
 
 
 class BinaryIndex:
@@ -232,6 +270,48 @@ class BinaryIndex:
                 order = np.lexsort((top, -row[top]))
                 out_s[start + j, :m], out_p[start + j, :m] = row[top[order]], top[order]
         return out_s, out_p
+
+    def pools(self, queries: np.ndarray, k: Any, *, valid: np.ndarray | None = None,
+              exclude: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per query, every row whose scan score is at least the ``k``-th best (ties at the boundary
+        included), so the set does not depend on the order of rows.
+
+        Parameters
+        ----------
+        queries : ndarray of float32, shape (q, 10 * dim)
+        k : int or sequence of q ints
+            Pool size (per query).
+        valid : ndarray of bool, shape (n,), optional
+            Rows that may be returned (others are not ranked at all).
+        exclude : ndarray of int64, shape (q,), optional
+            Per query one more row to leave out (-1: none).
+
+        Returns
+        -------
+        list of (positions int64 (m,), scan scores int32 (m,))
+            Best scan score first, ties by ascending row; m >= min(k, rows ranked).
+        """
+        q = np.ascontiguousarray(queries, np.float32)
+        ks = np.broadcast_to(np.maximum(np.asarray(k, np.int64), 1), (q.shape[0],))
+        floor = np.iinfo(np.int32).min  # below any scan score (|score| <= 10 * dim)
+        out = []
+        for start in range(0, q.shape[0], 16):  # bounded (16, n) score block
+            block = self.scores(q[start : start + 16])
+            if valid is not None:
+                block[:, ~np.asarray(valid, bool)] = floor
+            for j, row in enumerate(block):
+                if exclude is not None and exclude[start + j] >= 0:
+                    row[int(exclude[start + j])] = floor
+                ranked = int(np.count_nonzero(row > floor))
+                if ranked == 0:
+                    out.append((np.zeros(0, np.int64), np.zeros(0, np.int32)))
+                    continue
+                m = min(int(ks[start + j]), ranked)
+                kth = np.partition(row, row.size - m)[row.size - m]  # the m-th best
+                top = np.flatnonzero(row >= kth)
+                order = np.lexsort((top, -row[top].astype(np.int64)))
+                out.append((top[order].astype(np.int64), row[top[order]]))
+        return out
 
 
 @numba.njit(nogil=True, cache=True, inline="always")
