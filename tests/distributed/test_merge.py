@@ -64,7 +64,8 @@ def _scan_entry(rows, scan, exact, pool, rescored):
     in_pool = scan >= scan[min(pool, scan.size) - 1]
     values, counts = np.unique(scan[in_pool], return_counts=True)
     m = int(np.count_nonzero(scan >= scan[min(rescored, scan.size) - 1]))
-    return rows[:m], scan[:m].astype(np.int32), exact[:m], values[::-1].astype(np.int32), counts[::-1], pool
+    return rows[:m], scan[:m].astype(np.int32), exact[:m], values[::-1].astype(np.int32), counts[::-1], pool, \
+        int(scan[m - 1])
 
 
 def test_select_global_of_sign_bit_shards_is_the_one_gallery_pool_and_shortlist(caplog):
@@ -78,6 +79,8 @@ def test_select_global_of_sign_bit_shards_is_the_one_gallery_pool_and_shortlist(
         exact = [(s + rng.integers(-3, 4, s.size) / 4).astype(np.float32) for s in scan]  # exact ties too
         rows = [rng.permutation(1000)[:n].astype(np.int64) for n in sizes]
         per_shard = [[_scan_entry(rows[t], scan[t], exact[t], pool, pool)] for t in range(3)]
+        if trial % 2:  # as shard_codes sends them: only persons that can make a shortlist
+            per_shard = [[merge._useful(*e[:5], pool, want)] for [e] in per_shard]
         merge.POOL_SHORTFALLS[0] = 0
         got = select_global(per_shard, want)
         everyone_scan = np.concatenate(scan)

@@ -21,7 +21,7 @@ ties included (:meth:`biocore.Gallery.first_stage`). Both cuts are thresholds on
 so neither depends on store rows. Each shard answers (:meth:`biocore.Gallery.scan_first_stage`) the
 histogram of its own tie-inclusive top-C scan scores and the exact scores of its best
 :func:`rescored_share` persons by scan (C / S plus ``SHARD.rescore_margin_sd`` standard deviations,
-ties included). :func:`select_global` sums the histograms into the global C-th best scan score (the
+ties included; only those that can make a shortlist are sent). :func:`select_global` sums the histograms into the global C-th best scan score (the
 shards' top-C lists hold the global top C), takes every rescored person at or above it — one
 gallery's pool — and keeps those at or above the ``shortlist``-th best exact score. Exact scores are
 computed per row (:func:`biocore.search.index.exact_scores`), bit-identical on a shard and on one
@@ -147,8 +147,27 @@ def shard_codes(gallery: Gallery, vectors: np.ndarray, exclude: Sequence[str | N
     scanned = gallery.scan_first_stage(vectors, pool=pool, rescored=[rescored_share(int(c), shards) for c in pool],
                                        exclude_rows=exclude_rows)
     if scanned is not None:
-        return [(*entry, int(c)) for entry, c in zip(scanned, pool)]
+        return [_useful(*entry, int(c), want) for entry, c in zip(scanned, pool)]
     return gallery.first_stage(vectors, want=want, exclude_rows=exclude_rows)
+
+
+def _useful(rows: np.ndarray, scan: np.ndarray, exact: np.ndarray, values: np.ndarray, counts: np.ndarray,
+            pool: int, want: int) -> tuple:
+    """One query's sign-bit entry, with only the rescored persons that can make a shortlist: the global
+    pool holds a shard's persons down to some scan score, so a person at scan score v is shortlisted
+    only if it is among the ``want`` best exact scores (ties included) of the shard's persons at scan
+    score v or above. (rows, scan, exact, histogram values, counts, pool size, lowest rescored scan
+    score — every pool member at or above it was rescored)."""
+    lowest = int(scan[-1]) if scan.size else np.iinfo(np.int32).max
+    keep = np.ones(scan.size, bool)
+    if scan.size > want:
+        ends = np.flatnonzero(np.r_[scan[1:] != scan[:-1], True]) + 1  # prefix lengths at scan-score changes
+        start = 0
+        for end in ends:
+            if end > want:
+                keep[start:end] = exact[start:end] >= np.partition(exact[:end], end - want)[end - want]
+            start = end
+    return rows[keep], scan[keep], exact[keep], values, counts, pool, lowest
 
 
 #: Queries whose global scan pool held a person its shard had not rescored (see :func:`select_global`).
@@ -156,7 +175,7 @@ POOL_SHORTFALLS = [0]
 
 
 def _global_pool(entries: Sequence[tuple], want: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    # one query's sign-bit entries (rows, scan, exact, pool scores, pool counts, pool size) per shard
+    # one query's sign-bit entries (:func:`_useful`) per shard
     pool = entries[0][5]
     values = np.concatenate([e[3] for e in entries]).astype(np.int64)
     counts = np.concatenate([e[4] for e in entries])
@@ -168,12 +187,12 @@ def _global_pool(entries: Sequence[tuple], want: int) -> list[tuple[np.ndarray, 
     reached = np.flatnonzero(at_least >= pool)
     cut = distinct[reached[0]] if reached.size else distinct[-1]  # the global pool-th best scan score
     shards, exact = [], []
-    for t, (rows, scan, sc, v, c) in enumerate(e[:5] for e in entries):
+    for t, (rows, scan, sc, v, c, _, lowest) in enumerate(entries):
         mine = scan >= cut
-        if int(c[v >= cut].sum()) > int(mine.sum()):  # pool members this shard did not rescore
+        if cut < lowest and int(c[(v >= cut) & (v < lowest)].sum()):  # pool members this shard did not rescore
             POOL_SHORTFALLS[0] += 1
             _log.warning("sign-bit pool: shard %d rescored %d of its %d pool members; the others are left out",
-                         t, int(mine.sum()), int(c[v >= cut].sum()))
+                         t, int(c[v >= lowest].sum()), int(c[v >= cut].sum()))
         shards.append(np.full(int(mine.sum()), t))
         exact.append(sc[mine])
     shard_of = np.concatenate(shards)
@@ -182,7 +201,7 @@ def _global_pool(entries: Sequence[tuple], want: int) -> list[tuple[np.ndarray, 
         keep = scores >= np.sort(scores)[::-1][want - 1]
     else:
         keep = np.ones(scores.size, bool)
-    for t, (rows, scan, sc, _, _) in enumerate(e[:5] for e in entries):
+    for t, (rows, scan, sc, *_) in enumerate(entries):
         mine = np.flatnonzero(scan >= cut)
         k = keep[shard_of == t]
         out[t] = (rows[mine[k]], sc[mine[k]])
@@ -213,7 +232,7 @@ def select_global(per_shard: Sequence[Sequence[tuple]], want: int) -> list[list[
     """
     n_shards, n_q = len(per_shard), len(per_shard[0]) if per_shard else 0
     out: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_shards)]
-    scanned = [len(per_shard[t][0]) == 6 if n_q else False for t in range(n_shards)]
+    scanned = [len(per_shard[t][0]) == 7 if n_q else False for t in range(n_shards)]
     if n_q and all(scanned):
         for q in range(n_q):
             for t, part in enumerate(_global_pool([per_shard[t][q] for t in range(n_shards)], want)):
