@@ -311,3 +311,18 @@ def test_search_many_equals_single_searches_and_excludes(gallery, people, rng):
     excluded = gallery.search_many(probes, k=4, exclude=["ID001", None])
     assert "ID001" not in [c.identity for c in excluded[0]]
     assert [c.identity for c in excluded[1]] == [c.identity for c in many[1]]
+
+
+@pytest.mark.parametrize("matcher", [None, "default"])
+def test_equal_scores_rank_by_identity_not_by_enrollment_order(tmp_path, rng, matcher):
+    # the same person under three names, enrolled against name order: equal fused scores, so the
+    # order is the identities' (as the shards' merge ranks them), not the store rows'
+    person = random_person(rng, [1, 2, 3])
+    with Gallery.open(tmp_path / "g", matcher=matcher) as g:
+        for identity in ("C", "A", "B"):
+            g.enroll(identity, person)
+        g.enroll("Z", random_person(rng, [1, 2, 3]))
+        found = g.search(person, k=3)
+        assert len({c.score for c in found}) == 1
+        assert [c.identity for c in found] == ["A", "B", "C"]
+        assert [c.identity for c in g.search(person, k=4, threshold=found[0].score)] == ["A", "B", "C"]

@@ -865,7 +865,7 @@ class Gallery:
         Returns
         -------
         list of list of Candidate
-            Per query, best fused score first (ties by store row).
+            Per query, best fused score first (ties by identity).
         """
         self._check_open()
         people = [as_person_templates(p, f"probes[{i}]") for i, p in enumerate(probes)]
@@ -1042,14 +1042,18 @@ class Gallery:
             per_finger[~(held_q[None, :] & held_c)] = np.nan
             method = "code"
         fused = fuse(per_finger, self.params.fusion_top_fingers)
-        order = np.lexsort((rows, -fused))
+        # ranked by the reported (rounded) score, ties by identity: store rows differ between a
+        # gallery and its shards, identities do not, so the shards' merge ranks exactly alike
+        # (biocore.distributed.merge.merge_reranked)
+        reported = [round(float(f), 6) for f in fused]
+        order = sorted(range(rows.size), key=lambda i: (-reported[i], identities[int(rows[i])]))
         out = []
         for i in order[:k]:
-            if threshold is not None and fused[i] < threshold:
+            if threshold is not None and reported[i] < threshold:
                 break
             evidence = tuple(FingerEvidence(f + 1, round(float(per_finger[i, f]), 6))
                              for f in range(N_POSITIONS) if not np.isnan(per_finger[i, f]))
-            out.append(Candidate(identities[int(rows[i])], round(float(fused[i]), 6), evidence,
+            out.append(Candidate(identities[int(rows[i])], reported[i], evidence,
                                  round(float(code_scores[i]), 6), method))
         return out
 
