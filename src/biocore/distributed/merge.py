@@ -32,7 +32,7 @@ and shard at 6 sd) are its unrescored pool members left out; that is counted in
 ``POOL_SHORTFALLS`` and logged. Shards on both sides of ``exact_scan_max_persons`` (one exact, one
 sign-bit) are merged by exact score like exact shards, without that guarantee.
 
-Ties of fused scores in the final lists go by identity here and by store row in one gallery.
+Ties of reported (rounded) fused scores in the final lists go by identity, here and in one gallery.
 
 The per-shard steps are :meth:`biocore.Gallery.scan_first_stage` / :meth:`biocore.Gallery.first_stage`
 and :meth:`biocore.Gallery.rerank`, the two halves of :meth:`biocore.Gallery.search_many`.
