@@ -6,9 +6,15 @@ genuine pairs and all 2,880 cross-finger pairs are scored with NBIS bozorth3 (nb
 record through ``NbisExtractor.load_iso_19794_2_2005``. The matcher being the same, the EER
 difference is the extractors'. Prints EER and FNMR at FMR 1% / 0.1% per set and system.
 
+Single-run EERs on 280 genuine pairs move by 0.5-2 points when the images are mirrored.
+``--mirrors`` scores every set four times -- the images as they are, flipped left-right, up-down,
+and both (one flip for every image of a run; mindtct and biocore.extract both see the flipped
+image) -- prints the table for each run, then the per-set EERs of each run and their mean.
+
 Usage::
 
     python benchmarks/extractor_via_bozorth3.py [--data ../shared/data/fingerprints] [--sets fvc2002_db1_b ...]
+                                                [--mirrors]
 
 NBIS is used here only, never by the library. nbis-python 0.1.8 reads ISO 2005 records with a
 finger view header two bytes short of the standard's (no finger position / view byte pair); the
@@ -33,6 +39,23 @@ from biocore.evaluation.protocols import real_fvc_sets
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fingerprints"
 #: Resolution per set (FVC documentation); FVC2002 DB2 is the one not at 500 ppi.
 DPI = {"fvc2002_db2_b": 569}
+#: The ``--mirrors`` runs: name -> flip of the decoded (H, W) image (None: the file as it is).
+FLIPS = {
+    "as-is": None,
+    "fliplr": np.fliplr,
+    "flipud": np.flipud,
+    "both": lambda a: np.flipud(np.fliplr(a)),
+}
+
+
+def flipped(path: Path, flip: str) -> np.ndarray:
+    """The image at ``path`` decoded to uint8 gray, (H, W), with the run's flip applied."""
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise OSError(f"cannot read {path}")
+    return np.ascontiguousarray(image if FLIPS[flip] is None else FLIPS[flip](image))
 
 
 def iso_2005(t: biocore.Template) -> bytes:
@@ -110,7 +133,11 @@ def pairs(names: list[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int]
     return genuine, impostor
 
 
-def run_set(folder: Path, nbis, extractor_cache: dict, params=None) -> dict[str, dict[str, float]]:
+def run_set(
+    folder: Path, nbis, extractor_cache: dict, params=None, flip: str = "as-is"
+) -> dict[str, dict[str, float]]:
+    """Both systems' figures on one set; with a ``flip`` other than ``"as-is"`` on the flipped images
+    (mindtct reads them as lossless PNG; decoding happens before the timed calls)."""
     files = sorted(p for p in folder.iterdir() if re.fullmatch(r"\d+_\d+\.(tif|png|bmp)", p.name))
     names = [p.stem for p in files]
     dpi = DPI.get(folder.name, 500)
@@ -118,12 +145,23 @@ def run_set(folder: Path, nbis, extractor_cache: dict, params=None) -> dict[str,
         min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=float(dpi)
     )
     nb = nbis.new_nbis_extractor(settings)
-    t0 = time.perf_counter()
-    theirs = [nb.extract_minutiae_from_image_file(str(p)) for p in files]
-    t1 = time.perf_counter()
     kwargs = {} if params is None else {"parameters": params}
-    templates = [biocore.extract(str(p), dpi=dpi, **kwargs) for p in files]
-    t2 = time.perf_counter()
+    if FLIPS[flip] is None:
+        t0 = time.perf_counter()
+        theirs = [nb.extract_minutiae_from_image_file(str(p)) for p in files]
+        t1 = time.perf_counter()
+        templates = [biocore.extract(str(p), dpi=dpi, **kwargs) for p in files]
+        t2 = time.perf_counter()
+    else:
+        import cv2
+
+        images = [flipped(p, flip) for p in files]
+        encoded = [cv2.imencode(".png", im)[1].tobytes() for im in images]
+        t0 = time.perf_counter()
+        theirs = [nb.extract_minutiae(b) for b in encoded]
+        t1 = time.perf_counter()
+        templates = [biocore.extract(im, dpi=dpi, **kwargs) for im in images]
+        t2 = time.perf_counter()
     ours = [nb.load_iso_19794_2_2005(_nbis_layout(iso_2005(t))) for t in templates]
     genuine, impostor = pairs(names)
     out = {}
@@ -142,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--sets", nargs="*", help="set folder names (default: every real FVC set)")
+    parser.add_argument(
+        "--mirrors", action="store_true",
+        help="score each set 4 times (as-is, fliplr, flipud, both) and print per-set EER means over the runs",
+    )
     args = parser.parse_args(argv)
     import nbis
 
@@ -149,17 +191,42 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data folder at {args.data}", file=sys.stderr)
         return 1
     sets = args.sets or real_fvc_sets(args.data)
-    print(f"{'set':15s} {'system':18s} {'EER %':>7s} {'FNMR@1%':>8s} {'FNMR@.1%':>9s} {'min/img':>8s} {'ms/img':>7s}")
+    runs = list(FLIPS) if args.mirrors else ["as-is"]
+    eer: dict[tuple[str, str, str], float] = {}  # (run, set, system) -> EER
     cache: dict = {}
-    for name in sets:
-        result = run_set(args.data / name, nbis, cache)
-        for label, r in result.items():
-            print(
-                f"{name:15s} {label:18s} {100 * r['eer']:7.2f} {100 * r['fnmr@1%']:8.2f} {100 * r['fnmr@0.1%']:9.2f} "
-                f"{r['minutiae']:8.1f} {r['ms']:7.1f}",
-                flush=True,
-            )
+    for run in runs:
+        if args.mirrors:
+            print(f"\n== run {run} ==")
+        print(f"{'set':15s} {'system':18s} {'EER %':>7s} {'FNMR@1%':>8s} {'FNMR@.1%':>9s} {'min/img':>8s} {'ms/img':>7s}")
+        for name in sets:
+            result = run_set(args.data / name, nbis, cache, flip=run)
+            for label, r in result.items():
+                eer[run, name, label] = r["eer"]
+                print(
+                    f"{name:15s} {label:18s} {100 * r['eer']:7.2f} {100 * r['fnmr@1%']:8.2f} {100 * r['fnmr@0.1%']:9.2f} "
+                    f"{r['minutiae']:8.1f} {r['ms']:7.1f}",
+                    flush=True,
+                )
+    if args.mirrors:
+        print_mirror_means(eer, runs, sets)
     return 0
+
+
+def print_mirror_means(eer: dict[tuple[str, str, str], float], runs: list[str], sets: list[str]) -> None:
+    """EER % per set and system for each run, the mean over the runs, and the mean over sets."""
+    systems = list(dict.fromkeys(label for _, _, label in eer))
+    print(f"\nEER % over the {len(runs)} mirror runs")
+    print(f"{'set':15s} {'system':18s} " + " ".join(f"{r:>7s}" for r in runs) + f" {'mean':>7s}")
+    for label in systems:
+        means = []
+        for name in sets:
+            row = [eer[r, name, label] for r in runs]
+            means.append(np.mean(row))
+            row_text = " ".join(f"{100 * v:7.2f}" for v in row)
+            print(f"{name:15s} {label:18s} {row_text} {100 * means[-1]:7.2f}")
+        per_run = [np.mean([eer[r, name, label] for name in sets]) for r in runs]
+        runs_text = " ".join(f"{100 * v:7.2f}" for v in per_run)
+        print(f"{'mean':15s} {label:18s} {runs_text} {100 * np.mean(means):7.2f}")
 
 
 if __name__ == "__main__":
