@@ -34,28 +34,10 @@ from pathlib import Path
 import numpy as np
 
 import biocore
-from biocore.evaluation.protocols import real_fvc_sets
+from biocore.evaluation.protocols import KNOWN_DPI, real_fvc_sets
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fingerprints"
-#: Resolution per set (FVC documentation); FVC2002 DB2 is the one not at 500 ppi.
-DPI = {"fvc2002_db2_b": 569}
-#: The ``--mirrors`` runs: name -> flip of the decoded (H, W) image (None: the file as it is).
-FLIPS = {
-    "as-is": None,
-    "fliplr": np.fliplr,
-    "flipud": np.flipud,
-    "both": lambda a: np.flipud(np.fliplr(a)),
-}
-
-
-def flipped(path: Path, flip: str) -> np.ndarray:
-    """The image at ``path`` decoded to uint8 gray, (H, W), with the run's flip applied."""
-    import cv2
-
-    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise OSError(f"cannot read {path}")
-    return np.ascontiguousarray(image if FLIPS[flip] is None else FLIPS[flip](image))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from verify_fvc import DEFAULT_DATA, FLIPS, flipped, print_mirror_means  # noqa: E402
 
 
 def iso_2005(t: biocore.Template) -> bytes:
@@ -140,7 +122,7 @@ def run_set(
     (mindtct reads them as lossless PNG; decoding happens before the timed calls)."""
     files = sorted(p for p in folder.iterdir() if re.fullmatch(r"\d+_\d+\.(tif|png|bmp)", p.name))
     names = [p.stem for p in files]
-    dpi = DPI.get(folder.name, 500)
+    dpi = KNOWN_DPI.get(folder.name, 500)
     settings = nbis.NbisExtractorSettings(
         min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=float(dpi)
     )
@@ -210,23 +192,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.mirrors:
         print_mirror_means(eer, runs, sets)
     return 0
-
-
-def print_mirror_means(eer: dict[tuple[str, str, str], float], runs: list[str], sets: list[str]) -> None:
-    """EER % per set and system for each run, the mean over the runs, and the mean over sets."""
-    systems = list(dict.fromkeys(label for _, _, label in eer))
-    print(f"\nEER % over the {len(runs)} mirror runs")
-    print(f"{'set':15s} {'system':18s} " + " ".join(f"{r:>7s}" for r in runs) + f" {'mean':>7s}")
-    for label in systems:
-        means = []
-        for name in sets:
-            row = [eer[r, name, label] for r in runs]
-            means.append(np.mean(row))
-            row_text = " ".join(f"{100 * v:7.2f}" for v in row)
-            print(f"{name:15s} {label:18s} {row_text} {100 * means[-1]:7.2f}")
-        per_run = [np.mean([eer[r, name, label] for name in sets]) for r in runs]
-        runs_text = " ".join(f"{100 * v:7.2f}" for v in per_run)
-        print(f"{'mean':15s} {label:18s} {runs_text} {100 * np.mean(means):7.2f}")
 
 
 if __name__ == "__main__":
