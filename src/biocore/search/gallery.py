@@ -800,6 +800,17 @@ class Gallery:
             inputs = self._rerank_inputs(s, lists)
         return self._rerank_lists(vectors, probes, lists, inputs, k, threshold)
 
+    def _query_vectors(self, vectors: np.ndarray, exclude_rows: Iterable[int] | None
+                       ) -> tuple[np.ndarray, list[int]]:
+        """Checked query person vectors (float32 (q, 10 * dim)) and the per-query row to leave out."""
+        vectors = np.ascontiguousarray(vectors, np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != N_POSITIONS * self._code.dim:
+            raise InvalidArgument(f"vectors: expected float32 (q, {N_POSITIONS * self._code.dim}), got shape {vectors.shape}")
+        self_rows = [-1] * vectors.shape[0] if exclude_rows is None else [int(r) for r in exclude_rows]
+        if len(self_rows) != vectors.shape[0]:
+            raise InvalidArgument(f"exclude_rows: expected {vectors.shape[0]} rows (one per query), got {len(self_rows)}")
+        return vectors, self_rows
+
     def first_stage(self, vectors: np.ndarray, *, want: int, exclude_rows: Iterable[int] | None = None
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """The first search stage alone: the ``want`` persons with the best code scores per query
@@ -824,12 +835,7 @@ class Gallery:
             code scores (float32, (m,)), best first.
         """
         self._check_open()
-        vectors = np.ascontiguousarray(vectors, np.float32)
-        if vectors.ndim != 2 or vectors.shape[1] != N_POSITIONS * self._code.dim:
-            raise InvalidArgument(f"vectors: expected float32 (q, {N_POSITIONS * self._code.dim}), got shape {vectors.shape}")
-        self_rows = [-1] * vectors.shape[0] if exclude_rows is None else [int(r) for r in exclude_rows]
-        if len(self_rows) != vectors.shape[0]:
-            raise InvalidArgument(f"exclude_rows: expected {vectors.shape[0]} rows (one per query), got {len(self_rows)}")
+        vectors, self_rows = self._query_vectors(vectors, exclude_rows)
         with self._lock:
             s, lists = self._first_stage(vectors, self_rows, max(1, int(want)))
             return [(s.rows[p].astype(np.int64), sc.astype(np.float32)) for p, sc in lists]
@@ -961,12 +967,7 @@ class Gallery:
             score as a histogram: the distinct scan scores (int32, descending) and their counts (int64).
         """
         self._check_open()
-        vectors = np.ascontiguousarray(vectors, np.float32)
-        if vectors.ndim != 2 or vectors.shape[1] != N_POSITIONS * self._code.dim:
-            raise InvalidArgument(f"vectors: expected float32 (q, {N_POSITIONS * self._code.dim}), got shape {vectors.shape}")
-        self_rows = [-1] * vectors.shape[0] if exclude_rows is None else [int(r) for r in exclude_rows]
-        if len(self_rows) != vectors.shape[0]:
-            raise InvalidArgument(f"exclude_rows: expected {vectors.shape[0]} rows (one per query), got {len(self_rows)}")
+        vectors, self_rows = self._query_vectors(vectors, exclude_rows)
         with self._lock:
             s = self._ensure_index()
             if s.factory != index_mod.BINARY:
