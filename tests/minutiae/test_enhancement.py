@@ -69,6 +69,15 @@ def test_separable_bank_matches_full_kernels():
         assert np.corrcoef(fast[k].ravel(), exact.ravel())[0, 1] > 0.98
 
 
+def _oriented_response(responses, n, bank, theta, r, c):
+    """Naive reference: bank ``bank``'s response at (r, c) interpolated linearly between the two of
+    its ``n`` orientations (k pi / n) that bracket ``theta``, wrapping at pi."""
+    position = theta * n / math.pi
+    k = int(math.floor(position))
+    w = position - k
+    return (1 - w) * responses[bank * n + k % n, r, c] + w * responses[bank * n + (k + 1) % n, r, c]
+
+
 def test_selection_kernel_interpolates_between_the_bracketing_filters():
     from biocore.minutiae.enhancement import _select_kernel
 
@@ -85,10 +94,7 @@ def test_selection_kernel_interpolates_between_the_bracketing_filters():
     expected = np.empty((9, 11))
     for r in range(9):
         for c in range(11):
-            position = float(theta[r, c]) * n / math.pi
-            k = int(math.floor(position))
-            w = position - k
-            expected[r, c] = (1 - w) * responses[k % n, r, c] + w * responses[(k + 1) % n, r, c]
+            expected[r, c] = _oriented_response(responses, n, 0, float(theta[r, c]), r, c)
     # The kernel's arctangent is good to 1e-5 rad: weights to ~2e-5, responses here are O(1).
     np.testing.assert_allclose(out, expected, rtol=0, atol=3e-4)
 
@@ -135,16 +141,10 @@ def test_selection_kernel_interpolates_between_the_banks_bracketing_the_local_pe
     expected = np.empty((7, 8))
     for r in range(7):
         for c in range(8):
-            position = float(theta[r, c]) * n / math.pi
-            k = int(math.floor(position))
-            w = position - k
-
-            def oriented(bank):
-                return (1 - w) * responses[bank * n + k % n, r, c] + w * responses[bank * n + (k + 1) % n, r, c]
-
             b = 0 if local[r, c] <= periods[1] else 1
             u = min(max((float(local[r, c]) - periods[b]) / (periods[b + 1] - periods[b]), 0.0), 1.0)
-            expected[r, c] = (1 - u) * oriented(b) + u * oriented(b + 1)
+            expected[r, c] = ((1 - u) * _oriented_response(responses, n, b, float(theta[r, c]), r, c)
+                              + u * _oriented_response(responses, n, b + 1, float(theta[r, c]), r, c))
     np.testing.assert_allclose(out, expected, rtol=0, atol=3e-4)
 
 
