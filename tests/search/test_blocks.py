@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from biocore.search.blocks import RowBlocks, merge_schedule, write_npy
+from biocore.search.blocks import GrowingRows, RowBlocks, merge_schedule, write_npy
 
 
 def test_merge_schedule_keeps_few_blocks_and_never_merges_the_first():
@@ -61,3 +61,32 @@ def test_empty_first_block_takes_the_first_rows(rng):
     rows = rng.normal(size=(5, 4)).astype(np.float16)
     blocks.append(rows)
     assert len(blocks.blocks) == 1 and blocks.blocks[0] is rows
+
+
+def test_growing_rows_equal_the_concatenation_and_keep_earlier_views(rng, tmp_path):
+    first = rng.integers(0, 2, (40, 10)).astype(bool)
+    np.save(tmp_path / "first.npy", first)
+    mapped = np.load(tmp_path / "first.npy", mmap_mode="r")  # read-only: must never be written to
+    grow = GrowingRows(mapped)
+    parts, views, reallocations, capacity = [first], [], 0, grow.capacity
+    for k in [1, 0, 3, 1, 1, 25, 1, 1, 1, 60, 2] * 3:
+        rows = rng.integers(0, 2, (k, 10)).astype(bool)
+        views.append((grow.view, np.concatenate(parts)))
+        grow.append(rows)
+        parts.append(rows)
+        reallocations += grow.capacity != capacity
+        capacity = grow.capacity
+        assert np.array_equal(grow.view, np.concatenate(parts)) and len(grow) == grow.view.shape[0]
+    assert all(np.array_equal(v, ref) for v, ref in views)  # earlier views unchanged by later appends
+    assert reallocations <= 12  # geometric growth, not one copy per append (33 appends)
+    assert np.array_equal(np.asarray(mapped), first)
+    with pytest.raises(ValueError, match="rows"):
+        grow.append(np.zeros((1, 9), bool))
+
+
+def test_growing_rows_in_place_writes_reach_the_current_view():
+    grow = GrowingRows(np.ones(3, bool))
+    grow.append(np.ones(2, bool))
+    grow.view[[1, 4]] = False
+    grow.append(np.ones(1, bool))
+    assert grow.view.tolist() == [True, False, True, True, False, True]

@@ -9,6 +9,8 @@ schedule): a row is copied O(log n) times over its life, and there are O(log n) 
 
 :func:`merge_schedule` is that rule on its own, for block lists of other kinds (the held minutiae),
 and :class:`NpyAppender` writes such blocks to one ``.npy`` file without joining them in memory.
+:class:`GrowingRows` is the small-row counterpart (a person's row number, finger presence, alive
+flag): one array with spare capacity, appended in place.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["RowBlocks", "merge_schedule", "NpyAppender", "write_npy"]
+__all__ = ["RowBlocks", "GrowingRows", "merge_schedule", "NpyAppender", "write_npy"]
 
 
 def merge_schedule(sizes: Sequence[int], frozen: int = 1) -> int:
@@ -124,6 +126,58 @@ class RowBlocks:
     def whole(self) -> np.ndarray:
         """All rows as one array (the first block itself when nothing was appended)."""
         return self.since(0)
+
+
+class GrowingRows:
+    """A row array (axis 0) appended in place into spare capacity, like a C++ vector.
+
+    For the few bytes a gallery keeps per person (row number, finger presence, alive flag):
+    concatenating them on every refresh copies them all each time (19 bytes a person: about a
+    gigabyte a refresh at 50M persons); here a row is copied O(1) times on average.
+
+    Parameters
+    ----------
+    first : ndarray, shape (n, ...)
+        The initial rows, kept as given (never written to: the first append copies it into a
+        buffer of its own with room to grow).
+
+    Notes
+    -----
+    :attr:`view` is ``rows[:n]`` of the current buffer. Views taken earlier stay valid and keep
+    their contents across appends (appends write past them or into a new buffer); in-place writes
+    through the current :attr:`view` (e.g. clearing alive flags) are what later views see.
+    """
+
+    #: Spare capacity after a reallocation, as a fraction of the rows held.
+    GROWTH = 0.5
+
+    def __init__(self, first: np.ndarray) -> None:
+        self._buffer = np.asarray(first)
+        self._count = int(self._buffer.shape[0])
+
+    @property
+    def view(self) -> np.ndarray:
+        return self._buffer[: self._count]
+
+    @property
+    def capacity(self) -> int:
+        return int(self._buffer.shape[0])
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, rows: np.ndarray) -> None:
+        """Append ``rows`` (shape (k, ...) matching the first array's row shape; cast to its dtype)."""
+        rows = np.asarray(rows, self._buffer.dtype)
+        if rows.shape[1:] != self._buffer.shape[1:]:
+            raise ValueError(f"rows: expected shape (k, {', '.join(map(str, self._buffer.shape[1:]))}), got {rows.shape}")
+        need = self._count + rows.shape[0]
+        if need > self._buffer.shape[0]:
+            grown = np.empty((max(need, int(need * (1 + self.GROWTH))), *self._buffer.shape[1:]), self._buffer.dtype)
+            grown[: self._count] = self._buffer[: self._count]
+            self._buffer = grown
+        self._buffer[self._count : need] = rows
+        self._count = need
 
 
 class NpyAppender:

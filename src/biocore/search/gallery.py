@@ -44,7 +44,7 @@ from . import index as index_mod
 from .codes import N_POSITIONS, code_id, finger_codes, person_vectors
 from .fusion import fuse
 from .parameters import CODE, SEARCH, CodeParameters, SearchParameters
-from .blocks import RowBlocks, write_npy
+from .blocks import GrowingRows, RowBlocks, write_npy
 from .prepared import GalleryMinutiae, HeldMinutiae
 from .rerank import BiocoreMatchFn, MatchFn, default_matcher, finger_scores, finger_scores_prepared
 from .storage import Store, fsync_dir
@@ -171,6 +171,11 @@ class _State:
         self.index_file: Path | None = None  # set while the index is a read-only memory map of this file
         self.minutiae: HeldMinutiae | None = None  # persons [0, minutiae.persons) held, when used
 
+    # rows, present and alive grow in place (GrowingRows); assigning replaces them whole
+    rows = property(lambda self: self._rows.view, lambda self, a: setattr(self, "_rows", GrowingRows(a)))
+    present = property(lambda self: self._present.view, lambda self, a: setattr(self, "_present", GrowingRows(a)))
+    alive = property(lambda self: self._alive.view, lambda self, a: setattr(self, "_alive", GrowingRows(a)))
+
     @property
     def max_row(self) -> int:
         return int(self.rows[-1]) if self.rows.size else 0
@@ -180,10 +185,10 @@ class _State:
             self.rows, self.vectors, self.present = rows, RowBlocks(vectors), present
             self.alive = np.ones(rows.size, bool)
         elif rows.size:
-            self.rows = np.concatenate([self.rows, rows])
+            self._rows.append(rows)
             self.vectors.append(vectors)
-            self.present = np.concatenate([self.present, present])
-            self.alive = np.concatenate([self.alive, np.ones(rows.size, bool)])
+            self._present.append(present)
+            self._alive.append(np.ones(rows.size, bool))
 
     def kill(self, rows: np.ndarray) -> None:
         if rows.size and self.rows.size:
