@@ -120,3 +120,28 @@ def test_scan_pool_includes_every_tie_and_exact_scores_do_not_depend_on_the_batc
     for m in (1, 7, 64, 255):
         pick = rng.choice(300, m, replace=False)
         np.testing.assert_array_equal(exact_scores(rows, x[1], pick), every[pick])
+
+
+def _shard_rows(s):
+    return [int(shard._ensure_index().rows.size) for shard in s.shards]
+
+
+@pytest.mark.parametrize("threshold", ["whole", "straddle"])
+def test_small_shards_scan_by_sign_bits_when_the_whole_gallery_does(binary_galleries, threshold):
+    """Shards below ``exact_scan_max_persons`` while the whole gallery is above it (both shards
+    exact on their own, or one each side) still answer as one gallery: the first stage follows the
+    whole gallery's size."""
+    g, s, enrolled, probes, removed = binary_galleries
+    rows = _shard_rows(s)
+    limit = max(rows) + 1 if threshold == "whole" else min(rows)  # straddle: the smaller shard is exact
+    params = SearchParameters(exact_scan_max_persons=limit, binary_candidates=30, shortlist_persons=12,
+                              min_shortlist_persons=6)
+    with Gallery.open(g.path, readonly=True, params=params) as g2, \
+            ShardedGallery.open(s.path, readonly=True, params=params) as s2:
+        assert g2._ensure_index().factory == BINARY
+        own = [shard._ensure_index().factory for shard in s2.shards]
+        assert own.count(BINARY) == (0 if threshold == "whole" else 1)
+        assert keys(s2.search_many(probes[:30], k=10)) == keys(g2.search_many(probes[:30], k=10))
+        ids = [i for i, _ in enrolled[:30]]
+        persons = [p for _, p in enrolled[:30]]
+        assert keys(s2.search_many(persons, k=6, exclude=ids)) == keys(g2.search_many(persons, k=6, exclude=ids))

@@ -46,7 +46,7 @@ from ..search.gallery import Candidate, as_person_templates
 from ..search.parameters import SearchParameters
 from ..search.storage import fsync_dir
 from .cache import open_shard
-from .merge import merge_reranked, query_vectors, select_global, shard_codes, shard_rerank, shortlist_size
+from .merge import merge_reranked, query_vectors, select_global, shard_codes, shard_rerank, shortlist_size, whole_scans
 from .sharded import ShardedGallery
 
 __all__ = ["run_dedup", "search_many", "DistributedJobResult"]
@@ -99,16 +99,16 @@ def _templates(packed: Sequence[dict[int, bytes]]) -> list[dict[int, Any]]:
 
 
 def unit_codes(target_shard: str, queries: tuple[list[dict[int, bytes]], Any], identities: Sequence[str],
-               params: SearchParameters, matcher: bool, sizing: tuple[int, int | None, int, int]
+               params: SearchParameters, matcher: bool, sizing: tuple[int, int | None, int, int, bool]
                ) -> tuple[int, list[tuple[Any, ...]]]:
     """First stage of one batch (``queries`` from :func:`unit_queries`) on one target shard (a task):
     (persons kept, per query the entry of :func:`.merge.shard_codes`); ``sizing`` is (k, shortlist,
-    the whole gallery's ``binary_candidates``, shards) and the persons kept follow the batch's probes
-    as :func:`.merge.shortlist_size` says."""
+    the whole gallery's ``binary_candidates``, shards, whether the whole gallery scans by sign bits)
+    and the persons kept follow the batch's probes as :func:`.merge.shortlist_size` says."""
     packed, vectors = queries
     want = shortlist_size(params, sizing[0], sizing[1], packed)
     return want, shard_codes(open_shard(target_shard, params, matcher), vectors, list(identities), want,
-                             binary_candidates=sizing[2], shards=sizing[3])
+                             binary_candidates=sizing[2], shards=sizing[3], scan=sizing[4])
 
 
 def unit_select(*per_shard: tuple[int, list[tuple[Any, ...]]]) -> list[list[tuple[Any, Any]]]:
@@ -136,9 +136,9 @@ def _prefer(workers: Sequence[str], t: int) -> dict[str, Any]:
 
 
 def _shard_codes_task(shard: str, vectors: Any, exclude: Any, params: SearchParameters, matcher: bool,
-                      want: int, binary_candidates: int, shards: int) -> list[tuple[Any, ...]]:
+                      want: int, binary_candidates: int, shards: int, scan: bool) -> list[tuple[Any, ...]]:
     return shard_codes(open_shard(shard, params, matcher), vectors, exclude, want,
-                       binary_candidates=binary_candidates, shards=shards)
+                       binary_candidates=binary_candidates, shards=shards, scan=scan)
 
 
 def _shard_rerank_task(shard: str, probes: list[dict[int, bytes]], vectors: Any, selected: Any,
@@ -175,8 +175,10 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
     [vectors_f] = client.scatter([vectors], broadcast=True)
     sp = gallery.shard_params
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    scan = whole_scans(gallery.params, gallery.count())
     codes = client.gather([client.submit(_shard_codes_task, sh, vectors_f, excl, sp, gallery.has_matcher, want,
-                                         gallery.params.binary_candidates, len(shards), pure=False, retries=2, **_prefer(workers, t))
+                                         gallery.params.binary_candidates, len(shards), scan, pure=False, retries=2,
+                                         **_prefer(workers, t))
                            for t, sh in enumerate(shards)])
     selected = select_global(codes, want)
     [packed_f] = client.scatter([packed], broadcast=True)
@@ -265,7 +267,7 @@ def run_dedup(
     job = Path(job_dir)
     kind = "N:N" if queries is None else "1:N"
     sizing = (int(k), None if shortlist is None else int(shortlist), gallery.params.binary_candidates,
-              gallery.manifest.shards)
+              gallery.manifest.shards, whole_scans(gallery.params, gallery.count()))
     spec = {"format": JOB_FORMAT, "kind": kind, "gallery": str(gallery.path.resolve()),
             "shards": gallery.manifest.shards, "k": int(k), "threshold": float(threshold), "shortlist": sizing[1],
             "batch_persons": batch_persons, "matcher": gallery.has_matcher}
@@ -326,7 +328,7 @@ def run_dedup(
 
 
 def _run_on_cluster(client: Any, batches: dict, shards: tuple, out_file: Callable, name: Callable, spec: dict,
-                    sizing: tuple[int, int | None, int, int], retries: int, bar: Progress,
+                    sizing: tuple[int, int | None, int, int, bool], retries: int, bar: Progress,
                     on_unit: Callable[[str], None] | None) -> None:
     from .cluster import require_dask
 

@@ -9,9 +9,13 @@ two rounds of pure per-shard steps:
 3. :func:`shard_rerank` — each shard re-ranks only its part of the global shortlist;
 4. :func:`merge_reranked` — all re-ranked candidates ranked by fused score, ``k``, threshold.
 
-Exact first stages (at most ``SearchParameters.exact_scan_max_persons`` persons per shard and in
-the single gallery): each shard answers its own top ``shortlist`` (store rows, code scores); their
-union holds the global top ``shortlist`` (:func:`biocore.search.index.merge_topk`).
+Which first stage runs follows the whole gallery's size, as in one gallery (:func:`whole_scans`):
+a shard small enough for an exact scan of its own still scans by sign bits when the gallery it is
+part of would.
+
+Exact first stages (at most ``SearchParameters.exact_scan_max_persons`` persons in the whole
+gallery): each shard answers its own top ``shortlist`` (store rows, code scores); their union holds
+the global top ``shortlist`` (:func:`biocore.search.index.merge_topk`).
 
 Sign-bit first stages (more persons; :class:`biocore.search.index.BinaryIndex`): one gallery's pool
 is every live person (not the query) whose scan score is at least the C-th best, ties included (C =
@@ -29,8 +33,9 @@ gallery, so the shortlist is one gallery's, and the candidate lists equal one ga
 codes: split a gallery with ``copy_from``; codes re-encoded in other batches can differ by a float16
 rounding). Only when a shard holds more of the pool than it rescored (binomial tail, ~1e-9 a query
 and shard at 6 sd) are its unrescored pool members left out; that is counted in
-``POOL_SHORTFALLS`` and logged. Shards on both sides of ``exact_scan_max_persons`` (one exact, one
-sign-bit) are merged by exact score like exact shards, without that guarantee.
+``POOL_SHORTFALLS`` and logged. (Callers that leave ``scan`` unset in :func:`shard_codes` let each
+shard choose by its own size; shards of both kinds are then merged by exact score like exact shards,
+without that guarantee.)
 
 Ties of reported (rounded) fused scores in the final lists go by identity, here and in one gallery.
 
@@ -49,12 +54,12 @@ import numpy as np
 
 from ..search.codes import N_POSITIONS, finger_codes, person_vectors
 from ..search.gallery import Candidate, Gallery
-from ..search.index import merge_topk
+from ..search.index import BINARY, factory_for, merge_topk
 from ..search.parameters import CODE, SearchParameters
 from ..templates import Template
 from .parameters import SHARD
 
-__all__ = ["shard_params", "rescored_share", "query_vectors", "shard_codes", "select_global", "shard_rerank", "merge_reranked", "search_shards",
+__all__ = ["shard_params", "whole_scans", "rescored_share", "query_vectors", "shard_codes", "select_global", "shard_rerank", "merge_reranked", "search_shards",
            "shortlist_size"]
 
 _SHARD_BITS = 32
@@ -83,6 +88,18 @@ def shard_params(params: SearchParameters, shards: int) -> SearchParameters:
     total, p = params.binary_candidates, 1.0 / shards
     share = total * p + SHARD.rescore_margin_sd * math.sqrt(total * p * (1.0 - p))
     return dataclasses.replace(params, binary_candidates=min(total, math.ceil(share)))
+
+
+def whole_scans(params: SearchParameters, persons: int) -> bool:
+    """Whether one gallery of ``persons`` persons searched with ``params`` scans by sign bits (its
+    first stage, :func:`biocore.search.index.factory_for`): every shard of it then does.
+
+    Examples
+    --------
+    >>> whole_scans(SearchParameters(exact_scan_max_persons=50_000), 60_000)
+    True
+    """
+    return factory_for(int(persons), params) == BINARY
 
 
 def shortlist_size(gallery_params, k: int, shortlist: int | None, probes: Sequence[dict] = ()) -> int:
@@ -131,9 +148,11 @@ def rescored_share(pool: int, shards: int) -> int:
 
 
 def shard_codes(gallery: Gallery, vectors: np.ndarray, exclude: Sequence[str | None] | None,
-                want: int, *, binary_candidates: int | None = None, shards: int = 1) -> list[tuple]:
+                want: int, *, binary_candidates: int | None = None, shards: int = 1, scan: bool = False
+                ) -> list[tuple]:
     """First stage on one shard, per query, leaving out ``exclude[q]`` (the query itself, when
-    enrolled on this shard).
+    enrolled on this shard). ``scan`` (the whole gallery scans by sign bits: :func:`whole_scans`)
+    makes the shard scan by sign bits whatever its own size.
 
     A shard scanned exactly answers (store rows int64 (m,), code scores float32 (m,)), m <= want, best
     first. A shard scanned by sign bits answers its part of the global pool
@@ -145,7 +164,7 @@ def shard_codes(gallery: Gallery, vectors: np.ndarray, exclude: Sequence[str | N
     exclude_rows = _self_rows(gallery, exclude, vectors.shape[0])
     pool = gallery.scan_pool_size(vectors, want, binary_candidates)
     scanned = gallery.scan_first_stage(vectors, pool=pool, rescored=[rescored_share(int(c), shards) for c in pool],
-                                       exclude_rows=exclude_rows)
+                                       exclude_rows=exclude_rows, force=scan)
     if scanned is not None:
         return [_useful(*entry, int(c), want) for entry, c in zip(scanned, pool)]
     return gallery.first_stage(vectors, want=want, exclude_rows=exclude_rows)
@@ -218,8 +237,8 @@ def select_global(per_shard: Sequence[Sequence[tuple]], want: int) -> list[list[
     included) — the persons one gallery keeps (:meth:`biocore.Gallery.first_stage`). A pool member its
     shard did not rescore (it held more of the pool than :func:`rescored_share`; about 1e-9 a query
     and shard) is left out, counted in ``POOL_SHORTFALLS`` and logged. With shards of both kinds (sizes
-    on both sides of ``exact_scan_max_persons``) the sign-bit shards' rescored persons are merged by
-    exact score as exact shards' are.
+    on both sides of ``exact_scan_max_persons``, when :func:`shard_codes` let each choose) the sign-bit
+    shards' rescored persons are merged by exact score as exact shards' are.
 
     Parameters
     ----------
@@ -289,8 +308,9 @@ def search_shards(shards: Sequence[Gallery], probes: Sequence[dict[int, Template
     gallery's (default: the largest of the shards')."""
     if binary_candidates is None:
         binary_candidates = max((g.params.binary_candidates for g in shards), default=1)
+    scan = bool(shards) and whole_scans(shards[0].params, sum(g.count() for g in shards))
     selected = select_global([shard_codes(g, vectors, exclude, want, binary_candidates=binary_candidates,
-                                          shards=len(shards)) for g in shards], want)
+                                          shards=len(shards), scan=scan) for g in shards], want)
     reranked = [shard_rerank(g, vectors, probes, selected[t]) for t, g in enumerate(shards)]
     return [merge_reranked([reranked[t][q] for t in range(len(shards))], k=k, threshold=threshold)
             for q in range(len(probes))]

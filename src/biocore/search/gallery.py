@@ -170,6 +170,10 @@ class _State:
         self.indexed = 0  # rows [0, indexed) are in the index
         self.index_file: Path | None = None  # set while the index is a read-only memory map of this file
         self.minutiae: HeldMinutiae | None = None  # persons [0, minutiae.persons) held, when used
+        # a sign-bit scan index kept beside an exact first stage, for shards of a gallery whose
+        # whole size calls for the scan (Gallery.scan_first_stage(force=True)); rows [0, scan_indexed)
+        self.scan_index = None
+        self.scan_indexed = 0
 
     # rows, present and alive grow in place (GrowingRows); assigning replaces them whole
     rows = property(lambda self: self._rows.view, lambda self, a: setattr(self, "_rows", GrowingRows(a)))
@@ -206,6 +210,7 @@ class _State:
         self.rows, self.present = self.rows[keep], self.present[keep]
         self.alive = np.ones(self.rows.size, bool)
         self.index, self.indexed, self.index_file = None, 0, None
+        self.scan_index, self.scan_indexed = None, 0
 
 
 class Gallery:
@@ -937,19 +942,34 @@ class Gallery:
         fingers = (np.asarray(vectors).reshape(np.shape(vectors)[0], N_POSITIONS, -1) != 0).any(axis=2).sum(axis=1)
         return np.maximum(int(want), b * N_POSITIONS // np.maximum(fingers, 1)).astype(np.int64)
 
-    def _scan_pools(self, s: _State, vectors: np.ndarray, self_rows: Sequence[int], pool: np.ndarray
-                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _scan_pools(self, s: _State, vectors: np.ndarray, self_rows: Sequence[int], pool: np.ndarray,
+                    index: Any = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per query (state positions, scan scores) of the tie-inclusive scan pool of live persons
-        other than the query's own row; call under the lock."""
+        other than the query's own row, scanned with ``index`` (default the first-stage index, a
+        :class:`~biocore.search.index.BinaryIndex`); call under the lock."""
         if s.rows.size == 0:
             return [(np.zeros(0, np.int64), np.zeros(0, np.int32)) for _ in range(vectors.shape[0])]
         own = np.asarray(self_rows, np.int64)
         pos = np.minimum(np.searchsorted(s.rows, own), s.rows.size - 1)
         exclude = np.where(s.rows[pos] == own, pos, -1)
-        return s.index.pools(vectors, pool, valid=s.alive, exclude=exclude)
+        return (s.index if index is None else index).pools(vectors, pool, valid=s.alive, exclude=exclude)
+
+    def _scan_index(self, s: _State) -> Any:
+        """The sign-bit scan index over every row of the state: the first-stage index when that is
+        one, else one kept beside the exact index (built on first use, extended as persons are
+        enrolled); call under the lock after :meth:`_ensure_index`."""
+        if s.factory == index_mod.BINARY:
+            s.scan_index, s.scan_indexed = None, 0  # the gallery outgrew its exact first stage
+            return s.index
+        if s.scan_index is None:
+            s.scan_index = index_mod.build_index(s.vectors.whole(), index_mod.BINARY, params=self.params)
+        elif s.scan_indexed < s.rows.size:
+            index_mod.add_vectors(s.scan_index, s.vectors.since(s.scan_indexed))
+        s.scan_indexed = int(s.rows.size)
+        return s.scan_index
 
     def scan_first_stage(self, vectors: np.ndarray, *, pool: Any, rescored: Any,
-                         exclude_rows: Iterable[int] | None = None
+                         exclude_rows: Iterable[int] | None = None, force: bool = False
                          ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None:
         """One shard's part of a sign-bit first stage cut globally (:mod:`biocore.distributed.merge`).
 
@@ -962,11 +982,16 @@ class Gallery:
             Persons rescored exactly here per query (the best by scan, ties at the boundary included).
         exclude_rows : iterable of int, optional
             Per query a store row to leave out; -1 for none.
+        force : bool
+            Scan by sign bits even when this gallery is small enough for an exact first stage: a
+            shard of a gallery whose whole size calls for the scan scans as that gallery would (the
+            sign bits are then kept beside the exact index).
 
         Returns
         -------
         list of (rows, scan, exact, pool_scores, pool_counts), or None
-            None when this gallery's first stage is exact (no sign-bit scan). Otherwise per query: the
+            None when this gallery's first stage is exact (no sign-bit scan) and ``force`` is false.
+            Otherwise per query: the
             rescored persons' store rows (int64 (m,)), scan scores (int32 (m,)) and exact code scores
             (float32 (m,)), best scan first; and this gallery's tie-inclusive top-``pool`` by scan
             score as a histogram: the distinct scan scores (int32, descending) and their counts (int64).
@@ -975,12 +1000,13 @@ class Gallery:
         vectors, self_rows = self._query_vectors(vectors, exclude_rows)
         with self._lock:
             s = self._ensure_index()
-            if s.factory != index_mod.BINARY:
+            if s.factory != index_mod.BINARY and not force:
                 return None
+            index = self._scan_index(s)
             out = []
             pool = np.broadcast_to(np.asarray(pool, np.int64), (vectors.shape[0],))
             rescored = np.broadcast_to(np.asarray(rescored, np.int64), (vectors.shape[0],))
-            for q, (p, scan) in enumerate(self._scan_pools(s, vectors, self_rows, pool)):
+            for q, (p, scan) in enumerate(self._scan_pools(s, vectors, self_rows, pool, index)):
                 values, counts = np.unique(scan, return_counts=True)
                 n = min(max(1, int(rescored[q])), p.size)
                 m = int(np.count_nonzero(scan >= scan[n - 1])) if n else 0  # ties at the boundary included
