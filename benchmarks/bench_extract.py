@@ -7,16 +7,19 @@ compile time once).
 
 Usage::
 
-    python benchmarks/bench_extract.py [--folder ../shared/data/fingerprints/fvc2002_db1_b] [--repeats 5] [--cold]
+    python benchmarks/bench_extract.py [--folder ../shared/data/fingerprints/fvc2002_db1_b] [--repeats 5] [--cold] [--stages]
 
 The process is pinned to one CPU; OpenCV and BLAS run single-threaded. mindtct receives the encoded
 file bytes (it decodes them itself); biocore is timed both on the decoded array and on the same
-bytes decoded with OpenCV inside the timed region.
+bytes decoded with OpenCV inside the timed region. ``--stages`` adds the time of each pipeline
+stage (every function :mod:`biocore.minutiae.pipeline` calls, outermost calls only).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import inspect
 import os
 
 # One core means one BLAS thread as well: the process is pinned to one CPU below, and a BLAS pool
@@ -76,11 +79,72 @@ def median_ms(fn, items, repeats: int) -> tuple[float, float]:
     return float(np.median(wall) * 1e3), float(np.median(cpu) * 1e3)
 
 
+@contextlib.contextmanager
+def stage_clocks():
+    """Clock every stage function the extraction recipe calls; yields {name: CPU seconds} accumulated.
+
+    CPU time rather than wall time: on a shared machine a stage's wall time mostly measures when
+    the scheduler happened to preempt the process.
+    """
+    import biocore.quality.assess as assess
+    from biocore.minutiae import pipeline
+
+    spent: dict[str, float] = {}
+    depth = [0]
+
+    def clocked(name, fn):
+        def run(*args, **kwargs):
+            depth[0] += 1
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if depth[0] == 0:  # a stage calling another stage counts once, as itself
+                    spent[name] = spent.get(name, 0.0) + time.process_time() - start
+
+        return run
+
+    targets = [
+        (pipeline, name) for name, fn in vars(pipeline).items()
+        if inspect.isfunction(fn) and name not in ("extract", "_run") and fn.__module__.startswith("biocore.minutiae")
+    ]
+    targets.append((assess, "assess_stages"))  # imported by the recipe at call time
+    saved = [(module, name, getattr(module, name)) for module, name in targets]
+    for module, name, fn in saved:
+        setattr(module, name, clocked(name, fn))
+    try:
+        yield spent
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+
+
+def stage_medians(images, repeats: int) -> dict[str, float]:
+    """Median over images of each stage's per-image median CPU time (ms); "(rest)" is the recipe's own glue."""
+    import biocore
+
+    per_image: dict[str, list[float]] = {}
+    with stage_clocks() as spent:
+        for image in images:
+            runs = []
+            for _ in range(repeats):
+                spent.clear()
+                start = time.process_time()
+                biocore.extract(image)
+                total = time.process_time() - start
+                runs.append({**spent, "(rest)": total - sum(spent.values()), "total": total})
+            for name in runs[0]:
+                per_image.setdefault(name, []).append(float(np.median([r.get(name, 0.0) for r in runs])))
+    return {name: float(np.median(v) * 1e3) for name, v in per_image.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="also measure the first call with an empty Numba cache")
+    parser.add_argument("--stages", action="store_true", help="also print the median time of each pipeline stage")
     args = parser.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
@@ -122,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         ("biocore.extract (decode + extract)", ours_b, ours_b_cpu),
     ):
         print(f"{label:34s} {w:8.2f} {theirs[0] / w:5.1f}x {c:7.2f} {theirs_cpu / c:5.1f}x")
+    if args.stages:
+        stages = stage_medians(images, args.repeats)
+        print(f"per stage, median CPU ms per image (load average {os.getloadavg()[0]:.1f}):")
+        for name, ms in sorted(stages.items(), key=lambda item: -item[1]):
+            print(f"  {name:32s} {ms:7.3f}")
     imp, first, second = first_call(files[0], cold=False)
     print(f"fresh process, Numba cache warm: import {imp:.0f} ms, first call {first:.0f} ms, second call {second:.1f} ms")
     if args.cold:
