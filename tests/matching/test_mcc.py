@@ -250,3 +250,28 @@ def biocore_template_with_quality(t, quality):
 
     return biocore.Template(x=t.x, y=t.y, angle=t.angle, kind=t.kind, quality=quality, width=t.width,
                             height=t.height, dpi=t.dpi)
+
+
+def test_vector_cylinder_scan_gives_the_scalar_scores():
+    from biocore._native import _core
+
+    rng = np.random.default_rng(7)
+    templates = [random_template(rng, n=int(n)) for n in rng.integers(5, 70, 12)]
+    templates += [transformed(t, rng, rotation_rad=float(rng.uniform(-2.5, 2.5)), jitter_px=2.0, keep=0.8, spurious=4)
+                  for t in templates[:6]]
+    b = pack(templates)
+
+    def all_parts():
+        return np.stack([Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges,
+                                                            b.edge_count, b.cylinders, 1, True) for t in templates])
+
+    try:
+        if not _core.mcc_vector_scan(True):
+            pytest.skip("no AVX-512 VPOPCNTDQ on this processor: only the scalar scan runs")
+        vector = all_parts()
+        assert not _core.mcc_vector_scan(False)
+        scalar = all_parts()
+    finally:
+        _core.mcc_vector_scan(True)
+    assert np.count_nonzero(scalar[:, :, 1] > 0.3) >= 10  # genuine-like pairs among them
+    np.testing.assert_array_equal(vector, scalar)

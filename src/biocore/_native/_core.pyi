@@ -92,6 +92,7 @@ def mcc_cylinders(
     angle: npt.NDArray[np.uint16],
     params: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.uint64]: ...
+def mcc_vector_scan(allowed: bool) -> bool: ...
 def pack_edges(
     offsets: npt.NDArray[np.int64],
     x: npt.NDArray[np.float32],

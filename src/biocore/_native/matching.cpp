@@ -877,6 +877,8 @@ void register_matching(py::module_& m) {
           py::arg("params"), "Score one pair of templates (arrays in Template dtypes; scale to 500 ppi).");
     m.def("mcc_cylinders", &mcc_cylinders, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("params"),
           "Minutia Cylinder-Code bits of one template: (n, 2 * words) uint64, values then validity.");
+    m.def("mcc_vector_scan", &mcc::use_vector_scan, py::arg("allowed"),
+          "Allow (default) or forbid the AVX-512 cylinder scan; returns whether it is in use (for tests).");
     m.def("pack_edges", &pack_edges, py::arg("offsets"), py::arg("x"), py::arg("y"), py::arg("angle"),
           py::arg("params"), py::arg("threads") = 0,
           "Edge tables of packed templates (500 ppi float positions, 16-bit angles): (edges bytes, counts).");

@@ -16,11 +16,17 @@
 #include "matching_mcc.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <stdexcept>
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define BIOCORE_MCC_AVX512 1
+#endif
 
 namespace biocore {
 namespace mcc {
@@ -341,7 +347,126 @@ inline int min_cells_of(const Params& prm) {
     return static_cast<int>(std::ceil(prm.min_matchable * prm.disc_cells * prm.sections - 1e-6f));
 }
 
+// Keeps the `cap` largest keys offered: a buffer of at most 2 cap keys, cut back to the best cap
+// whenever it fills; a key not above the cap-th best so far is dropped at once (the same set as
+// selecting from all the keys, whatever the order they come in: keys are distinct).
+struct TopKeys {
+    std::vector<uint64_t>& keys;
+    std::size_t cap;
+    uint64_t kept_min = 0xFFFFFFFFu;  // also drops every pair not matchable (similarity 0: key < 2^32)
+    BIOCORE_ALWAYS_INLINE void offer(uint64_t key) {
+        if (key <= kept_min) return;
+        keys.push_back(key);
+        if (keys.size() == 2 * cap) {
+            std::nth_element(keys.begin(), keys.begin() + (cap - 1), keys.end(), std::greater<uint64_t>());
+            keys.resize(cap);
+            kept_min = keys[cap - 1];
+        }
+    }
+};
+
+// The run of `order` positions [b, e) each probe minutia compares with (candidates turned within
+// max_rotation_steps of it, less the rotation): one run, or two when the window wraps through zero.
+inline int direction_runs(uint16_t angle, int delta, const std::vector<uint32_t>& order, int b[2], int e[2]) {
+    uint32_t from[2] = {0, 0}, to[2] = {0xFFFF, 0};
+    int runs = 1;
+    if (delta < 32768) {
+        const uint32_t lo = static_cast<uint16_t>(angle - delta), hi = static_cast<uint16_t>(angle + delta);
+        from[0] = lo;
+        to[0] = hi;
+        if (lo > hi) {  // the window wraps through zero
+            to[0] = 0xFFFF;
+            to[1] = hi;
+            runs = 2;
+        }
+    }
+    for (int run = 0; run < runs; ++run) {
+        b[run] = static_cast<int>(std::lower_bound(order.begin(), order.end(), from[run] << 16) - order.begin());
+        e[run] = static_cast<int>(std::upper_bound(order.begin(), order.end(), (to[run] << 16) | 0xFFFFu) - order.begin());
+    }
+    return runs;
+}
+
+#ifdef BIOCORE_MCC_AVX512
+// The local-similarity scan 8 candidate cylinders at a time (one word per direction section,
+// prm.word_per_section): the candidates' words transposed in `order`, word w of position k at
+// tb[w * stride + k] (validity words in row W, zero padding past nb). Offers the same keys as the
+// scalar scan (similarity_bits): the counts are exact integers, and IEEE square root, sum and
+// quotient of floats round the same in vector lanes as in scalar code.
+__attribute__((target("avx512f,avx512vl,avx512dq,avx512vpopcntdq"))) void scan_avx512(
+    int na, const uint16_t* aa, const uint64_t* ca, int nb, const std::vector<uint32_t>& order, const uint64_t* tb,
+    int stride, const Params& prm, int min_cells, TopKeys& top) {
+    const int W = prm.words, W2 = 2 * W;
+    const __m512i min_c = _mm512_set1_epi64(min_cells);
+    const __m512i words = _mm512_set1_epi64(W);
+    const __m512i zero = _mm512_setzero_si512();
+    const __m256 one = _mm256_set1_ps(1.0f);
+    alignas(32) uint32_t lane_bits[8];
+    for (int i = 0; i < na; ++i) {
+        const uint64_t* ci = ca + static_cast<std::size_t>(i) * W2;
+        const __m512i av = _mm512_set1_epi64(static_cast<long long>(ci[W]));
+        int rb[2], re[2];
+        const int runs = direction_runs(aa[i], prm.max_rotation_steps, order, rb, re);
+        const uint32_t base = 0xFFFFFFFFu - static_cast<uint32_t>(i * nb);
+        for (int run = 0; run < runs; ++run) {
+            for (int k0 = rb[run]; k0 < re[run]; k0 += 8) {
+                const int left = re[run] - k0;
+                const __mmask8 lanes = left >= 8 ? 0xFF : static_cast<__mmask8>((1u << left) - 1);
+                const __m512i v = _mm512_and_si512(av, _mm512_loadu_si512(tb + static_cast<std::size_t>(W) * stride + k0));
+                const __m512i both = _mm512_mullo_epi64(_mm512_popcnt_epi64(v), words);
+                __mmask8 ok = _mm512_mask_cmpge_epi64_mask(lanes, both, min_c);
+                if (ok == 0) continue;
+                __m512i cna = zero, cnb = zero, cnx = zero;
+                for (int w = 0; w < W; ++w) {
+                    const __m512i x = _mm512_loadu_si512(tb + static_cast<std::size_t>(w) * stride + k0);
+                    const __m512i a = _mm512_and_si512(_mm512_set1_epi64(static_cast<long long>(ci[w])), v);
+                    const __m512i b = _mm512_and_si512(x, v);
+                    cna = _mm512_add_epi64(cna, _mm512_popcnt_epi64(a));
+                    cnb = _mm512_add_epi64(cnb, _mm512_popcnt_epi64(b));
+                    cnx = _mm512_add_epi64(cnx, _mm512_popcnt_epi64(_mm512_xor_si512(a, b)));
+                }
+                ok &= _mm512_cmpneq_epi64_mask(_mm512_add_epi64(cna, cnb), zero);
+                if (ok == 0) continue;
+                const __m256 sa = _mm256_sqrt_ps(_mm512_cvtepi64_ps(cna));
+                const __m256 sb = _mm256_sqrt_ps(_mm512_cvtepi64_ps(cnb));
+                const __m256 sx = _mm256_sqrt_ps(_mm512_cvtepi64_ps(cnx));
+                const __m256 sim = _mm256_sub_ps(one, _mm256_div_ps(sx, _mm256_add_ps(sa, sb)));
+                const __m256i bits = _mm256_castps_si256(sim);
+                // lanes whose similarity cannot beat the best kept so far leave here
+                const uint32_t floor_bits = static_cast<uint32_t>(top.kept_min >> 32);
+                unsigned cand = ok & _mm256_cmpge_epu32_mask(bits, _mm256_set1_epi32(static_cast<int>(floor_bits)));
+                if (cand == 0) continue;
+                _mm256_store_si256(reinterpret_cast<__m256i*>(lane_bits), bits);
+                while (cand != 0) {
+                    const int l = __builtin_ctz(cand);
+                    cand &= cand - 1;
+                    const uint32_t j = order[k0 + l] & 0xFFFFu;
+                    top.offer((static_cast<uint64_t>(lane_bits[l]) << 32) | (base - j));
+                }
+            }
+        }
+    }
+}
+
+bool avx512_scan_available() {
+    static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vpopcntdq");
+    return ok;
+}
+#endif
+
+std::atomic<bool> vector_scan_allowed{true};
+
 }  // namespace
+
+bool use_vector_scan(bool allowed) {
+    vector_scan_allowed.store(allowed);
+#ifdef BIOCORE_MCC_AVX512
+    return allowed && avx512_scan_available();
+#else
+    return false;
+#endif
+}
 
 BIOCORE_POPCNT_CLONES
 float similarity(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b, const Params& prm) {
@@ -366,43 +491,36 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     order.resize(nb);
     for (int j = 0; j < nb; ++j) order[j] = (static_cast<uint32_t>(static_cast<uint16_t>(ab[j] - rotation)) << 16) | j;
     std::sort(order.begin(), order.end());
-    const int delta = prm.max_rotation_steps;
-    // only the n_R best pairs go on to the relaxation: collected in a buffer of at most 2 n_R keys,
-    // cut back to the best n_R whenever it fills; a key not above the n_R-th best so far is
-    // dropped at once (the same set as selecting from all the keys, keys are distinct)
+    // only the n_R best pairs go on to the relaxation
     const std::size_t cap = static_cast<std::size_t>(std::min({na, nb, prm.max_relax_pairs}));
-    uint64_t kept_min = 0xFFFFFFFFu;
     k64.reserve(2 * cap);
-    // (plain loops, no lambda: the popcount instruction set of this clone must reach the loop)
-    for (int i = 0; i < na; ++i) {
-        uint32_t from[2] = {0, 0}, to[2] = {0xFFFF, 0};
-        int runs = 1;
-        if (delta < 32768) {
-            const uint32_t lo = static_cast<uint16_t>(aa[i] - delta), hi = static_cast<uint16_t>(aa[i] + delta);
-            from[0] = lo;
-            to[0] = hi;
-            if (lo > hi) {  // the window wraps through zero
-                to[0] = 0xFFFF;
-                to[1] = hi;
-                runs = 2;
-            }
+    TopKeys top{k64, cap};
+#ifdef BIOCORE_MCC_AVX512
+    if (prm.word_per_section && vector_scan_allowed.load(std::memory_order_relaxed) && avx512_scan_available()) {
+        const int W = prm.words;
+        const int stride = (nb + 15) & ~7;  // room for a full 8-lane load from any position below nb
+        std::vector<uint64_t>& tb = s.transposed;
+        tb.assign(static_cast<std::size_t>(W + 1) * stride, 0);
+        for (int k = 0; k < nb; ++k) {
+            const uint64_t* cj = cb + static_cast<std::size_t>(order[k] & 0xFFFFu) * W2;
+            for (int w = 0; w <= W; ++w) tb[static_cast<std::size_t>(w) * stride + k] = cj[w];
         }
-        const uint64_t* ci = ca + static_cast<std::size_t>(i) * W2;
-        for (int run = 0; run < runs; ++run) {
-            auto b = std::lower_bound(order.begin(), order.end(), from[run] << 16);
-            auto e = std::upper_bound(order.begin(), order.end(), (to[run] << 16) | 0xFFFFu);
-            for (auto it = b; it < e; ++it) {
-                const int j = static_cast<int>(*it & 0xFFFFu);
-                float v = similarity_bits(ci, cb + static_cast<std::size_t>(j) * W2, prm, min_cells);
-                uint32_t bits;
-                std::memcpy(&bits, &v, sizeof bits);
-                const uint64_t key = (static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j));
-                if (key <= kept_min) continue;  // also every pair not matchable (v = 0: key < 2^32)
-                k64.push_back(key);
-                if (k64.size() == 2 * cap) {
-                    std::nth_element(k64.begin(), k64.begin() + (cap - 1), k64.end(), std::greater<uint64_t>());
-                    k64.resize(cap);
-                    kept_min = k64[cap - 1];
+        scan_avx512(na, aa, ca, nb, order, tb.data(), stride, prm, min_cells, top);
+    } else
+#endif
+    {
+        // (plain loops, no lambda: the popcount instruction set of this clone must reach the loop)
+        for (int i = 0; i < na; ++i) {
+            int rb[2], re[2];
+            const int runs = direction_runs(aa[i], prm.max_rotation_steps, order, rb, re);
+            const uint64_t* ci = ca + static_cast<std::size_t>(i) * W2;
+            for (int run = 0; run < runs; ++run) {
+                for (int k = rb[run]; k < re[run]; ++k) {
+                    const int j = static_cast<int>(order[k] & 0xFFFFu);
+                    float v = similarity_bits(ci, cb + static_cast<std::size_t>(j) * W2, prm, min_cells);
+                    uint32_t bits;
+                    std::memcpy(&bits, &v, sizeof bits);
+                    top.offer((static_cast<uint64_t>(bits) << 32) | (0xFFFFFFFFu - static_cast<uint32_t>(i * nb + j)));
                 }
             }
         }

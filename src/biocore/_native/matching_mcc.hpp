@@ -66,6 +66,7 @@ struct Scratch {
     std::vector<uint64_t> keys;  // (similarity or efficiency bits, index), largest first
     std::vector<uint16_t> pa, pb;
     std::vector<uint32_t> order;  // candidate minutiae by direction
+    std::vector<uint64_t> transposed;  // candidate cylinder words by position in `order` (vector scan)
     std::vector<float> lambda, next, first;
     // the relaxation's sparse compatibility matrix: rows in CSR form (rho holds the values)
     struct Triple {
@@ -77,6 +78,10 @@ struct Scratch {
     std::vector<uint16_t> col;
     std::vector<float> rho;
 };
+
+// Lets score() scan cylinder pairs with AVX-512 when the processor has it (the default) or not
+// (tests: both give the same scores); returns whether the vector scan is now in use.
+bool use_vector_scan(bool allowed);
 
 // Similarity of two cylinders (0 when not matchable).
 float similarity(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b, const Params& prm);
