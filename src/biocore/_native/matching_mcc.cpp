@@ -58,6 +58,7 @@ struct Tables {
     std::vector<float> dir;     // [section * kDirBins + bin]: integral of the direction Gaussian over the section
     std::vector<float> rho_d;   // Z(distance difference)
     std::vector<float> rho_a2;  // Z(|direction-difference difference|)
+    std::vector<uint8_t> rho_a2_counts;  // rho_a2 >= kNegligibleRho: two pairs can be compatible
     std::vector<float> rho_a3;  // Z(|radial angle difference|)
     std::vector<float> sqrt_count;  // sqrt(k) for every cell count k a cylinder can have
 };
@@ -93,6 +94,7 @@ std::shared_ptr<const Tables> tables_for(const Params& p, const std::vector<doub
     for (int b = 0; b < kAngleBins; ++b) {
         double rad = (b * 64 + 32) / kStepsPerRad;
         t->rho_a2[b] = static_cast<float>(sigmoid(rad, p.rho_mu[1], p.rho_tau[1]));
+        t->rho_a2_counts.push_back(t->rho_a2[b] >= kNegligibleRho);
         t->rho_a3[b] = static_cast<float>(sigmoid(rad, p.rho_mu[2], p.rho_tau[2]));
     }
     t->sqrt_count.resize(static_cast<std::size_t>(p.cells) * p.cells * p.sections + 1);
@@ -457,6 +459,61 @@ bool avx512_scan_available() {
 
 std::atomic<bool> vector_scan_allowed{true};
 
+#ifdef BIOCORE_MCC_AVX512
+// The pairs q > r whose compatibility with pair r is not negligible by its direction-difference
+// and distance terms, 16 at a time: writes them (increasing q) to near[] and the product of the
+// two terms to z12[], returns how many. `pair` holds, by pair index and padded by 16 zeros, the
+// probe position (x1, y1), the candidate position (x2, y2) and the rotation (turn); the same
+// float operations as the scalar filter in score() (IEEE square roots, quotients, products).
+__attribute__((target("avx512f,avx512vl,avx512dq,avx512vpopcntdq"))) int compatible_avx512(
+    int r, int nr, const float* x1, const float* y1, const float* x2, const float* y2, const uint16_t* turn,
+    const Tables& T, uint16_t* near, float* z12) {
+    const __m512 ax = _mm512_set1_ps(x1[r]), ay = _mm512_set1_ps(y1[r]);
+    const __m512 bx = _mm512_set1_ps(x2[r]), by = _mm512_set1_ps(y2[r]);
+    const __m512i tr = _mm512_set1_epi32(turn[r]);
+    const __m512i low16 = _mm512_set1_epi32(0xFFFF), sign16 = _mm512_set1_epi32(0x8000);
+    const __m512i max_bin = _mm512_set1_epi32(kDistBins);
+    const __m512 negligible = _mm512_set1_ps(kNegligibleRho), bin = _mm512_set1_ps(kDistBinPx);
+    const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    alignas(64) float z[16];
+    int m = 0;
+    for (int q0 = r + 1; q0 < nr; q0 += 16) {
+        const __mmask16 lanes = _mm512_cmplt_epi32_mask(_mm512_add_epi32(_mm512_set1_epi32(q0), lane), _mm512_set1_epi32(nr));
+        const __m512i tq = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(turn + q0)));
+        // |int16(turn r - turn q)| >> 6
+        const __m512i d = _mm512_sub_epi32(_mm512_xor_si512(_mm512_and_si512(_mm512_sub_epi32(tr, tq), low16), sign16), sign16);
+        const __m512i ai = _mm512_srli_epi32(_mm512_abs_epi32(d), 6);
+        const __m512 z2 = _mm512_i32gather_ps(ai, T.rho_a2.data(), 4);
+        __mmask16 ok = _mm512_mask_cmp_ps_mask(lanes, z2, negligible, _CMP_NLT_UQ);
+        if (ok == 0) continue;
+        const __m512 dxa = _mm512_sub_ps(_mm512_loadu_ps(x1 + q0), ax), dya = _mm512_sub_ps(_mm512_loadu_ps(y1 + q0), ay);
+        const __m512 dxb = _mm512_sub_ps(_mm512_loadu_ps(x2 + q0), bx), dyb = _mm512_sub_ps(_mm512_loadu_ps(y2 + q0), by);
+        // (products and sums in the rounding-mode forms: the compiler never fuses those into a
+        // multiply-add, which would round differently from the scalar code)
+        const __m512 la = _mm512_sqrt_ps(_mm512_add_round_ps(_mm512_mul_round_ps(dxa, dxa, _MM_FROUND_CUR_DIRECTION),
+                                                             _mm512_mul_round_ps(dya, dya, _MM_FROUND_CUR_DIRECTION),
+                                                             _MM_FROUND_CUR_DIRECTION));
+        const __m512 lb = _mm512_sqrt_ps(_mm512_add_round_ps(_mm512_mul_round_ps(dxb, dxb, _MM_FROUND_CUR_DIRECTION),
+                                                             _mm512_mul_round_ps(dyb, dyb, _MM_FROUND_CUR_DIRECTION),
+                                                             _MM_FROUND_CUR_DIRECTION));
+        const __m512 t = _mm512_div_ps(_mm512_and_ps(_mm512_sub_ps(la, lb), no_sign), bin);
+        const __m512i db = _mm512_min_epi32(max_bin, _mm512_cvttps_epi32(t));
+        const __m512 zz = _mm512_mul_round_ps(_mm512_mask_i32gather_ps(_mm512_setzero_ps(), ok, db, T.rho_d.data(), 4), z2,
+                                              _MM_FROUND_CUR_DIRECTION);
+        ok = _mm512_mask_cmp_ps_mask(ok, zz, negligible, _CMP_NLT_UQ);
+        _mm512_store_ps(z, zz);
+        while (ok != 0) {
+            const int l = __builtin_ctz(ok);
+            ok &= ok - 1;
+            near[m] = static_cast<uint16_t>(q0 + l);
+            z12[m++] = z[l];
+        }
+    }
+    return m;
+}
+#endif
+
 }  // namespace
 
 bool use_vector_scan(bool allowed) {
@@ -559,23 +616,72 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     std::vector<float>& val = s.rho;
     // pass 1: the nonzero entries (r, q) and (q, r) for r < q, as (row, column, value) triples
     s.triples.clear();
+    // each pair's rotation: the direction-difference term of two pairs depends on theirs alone
+    std::vector<uint16_t>& turn = s.turn;
+    std::vector<uint16_t>& near = s.near;
+    turn.resize(nr);
+    near.resize(nr);
+    for (int r = 0; r < nr; ++r) turn[r] = static_cast<uint16_t>(aa[s.pa[r]] - ab[s.pb[r]]);
+    const uint8_t* counts = T.rho_a2_counts.data();
+    std::vector<float>& z12s = s.z12;
+    z12s.resize(nr);
+#ifdef BIOCORE_MCC_AVX512
+    const bool vector = vector_scan_allowed.load(std::memory_order_relaxed) && avx512_scan_available();
+    if (vector) {
+        std::vector<float>& pos = s.positions;  // x1, y1, x2, y2 by pair, each padded by 16
+        const int stride = nr + 16;
+        pos.assign(4 * static_cast<std::size_t>(stride), 0.0f);
+        for (int r = 0; r < nr; ++r) {
+            pos[r] = xa[s.pa[r]];
+            pos[stride + r] = ya[s.pa[r]];
+            pos[2 * stride + r] = xb[s.pb[r]];
+            pos[3 * stride + r] = yb[s.pb[r]];
+        }
+        turn.resize(nr + 16, 0);
+    }
+#endif
     for (int r = 0; r < nr; ++r) {
         const int i1 = s.pa[r], j1 = s.pb[r];
-        for (int q = r + 1; q < nr; ++q) {
-            const int i2 = s.pa[q], j2 = s.pb[q];
+        int m = 0;
+#ifdef BIOCORE_MCC_AVX512
+        if (vector) {
+            const float* pos = s.positions.data();
+            const int stride = nr + 16;
+            m = compatible_avx512(r, nr, pos, pos + stride, pos + 2 * stride, pos + 3 * stride, turn.data(), T,
+                                  near.data(), z12s.data());
+        } else
+#endif
+        {
             // the direction-difference term first: z1 <= 1, so when z2 alone is negligible the
-            // product is too, and the two square roots are skipped
-            const uint16_t ta = static_cast<uint16_t>(aa[i1] - aa[i2]), tb = static_cast<uint16_t>(ab[j1] - ab[j2]);
-            const float z2 = T.rho_a2[std::abs(angle_diff(ta, tb)) >> 6];
-            if (z2 < kNegligibleRho) continue;
+            // product is too. Most pairs of an impostor comparison are out here, and at random: the
+            // pairs q left are collected without a branch (in increasing q, the order of the rows)
+            int n2 = 0;
+            for (int q = r + 1; q < nr; ++q) {
+                near[n2] = static_cast<uint16_t>(q);
+                n2 += counts[std::abs(angle_diff(turn[r], turn[q])) >> 6];
+            }
+            for (int t = 0; t < n2; ++t) {
+                const int q = near[t];
+                const int i2 = s.pa[q], j2 = s.pb[q];
+                const float z2 = T.rho_a2[std::abs(angle_diff(turn[r], turn[q])) >> 6];
+                const float dxa = xa[i2] - xa[i1], dya = ya[i2] - ya[i1];
+                const float dxb = xb[j2] - xb[j1], dyb = yb[j2] - yb[j1];
+                const float la = std::sqrt(dxa * dxa + dya * dya), lb = std::sqrt(dxb * dxb + dyb * dyb);
+                const int db = std::min(kDistBins, static_cast<int>(std::fabs(la - lb) / kDistBinPx));
+                const float z12 = T.rho_d[db] * z2;
+                // incompatible already (most pairs of an impostor comparison): skip the two atan2s;
+                // the weight left out is below kNegligibleRho of one pair's
+                if (z12 < kNegligibleRho) continue;
+                near[m] = static_cast<uint16_t>(q);
+                z12s[m++] = z12;
+            }
+        }
+        for (int t = 0; t < m; ++t) {
+            const int q = near[t];
+            const int i2 = s.pa[q], j2 = s.pb[q];
+            const float z12 = z12s[t];
             const float dxa = xa[i2] - xa[i1], dya = ya[i2] - ya[i1];
             const float dxb = xb[j2] - xb[j1], dyb = yb[j2] - yb[j1];
-            const float la = std::sqrt(dxa * dxa + dya * dya), lb = std::sqrt(dxb * dxb + dyb * dyb);
-            const int db = std::min(kDistBins, static_cast<int>(std::fabs(la - lb) / kDistBinPx));
-            const float z12 = T.rho_d[db] * z2;
-            // incompatible already (most pairs of an impostor comparison): skip the two atan2s; the
-            // weight left out is below kNegligibleRho of one pair's
-            if (z12 < kNegligibleRho) continue;
             const uint16_t dira = to_steps(fast_atan2(-dya, dxa)), dirb = to_steps(fast_atan2(-dyb, dxb));
             // radial angle of each end: its direction minus the direction towards the other end
             const uint16_t ra1 = static_cast<uint16_t>(aa[i1] - dira), rb1 = static_cast<uint16_t>(ab[j1] - dirb);

@@ -68,6 +68,8 @@ struct Scratch {
     std::vector<uint32_t> order;  // candidate minutiae by direction
     std::vector<uint64_t> transposed;  // candidate cylinder words by position in `order` (vector scan)
     std::vector<float> lambda, next, first;
+    std::vector<uint16_t> turn, near;  // the relaxation's pairs: rotation, pairs compatible in it
+    std::vector<float> z12, positions;  // their distance-and-direction compatibility; x1, y1, x2, y2 by pair
     // the relaxation's sparse compatibility matrix: rows in CSR form (rho holds the values)
     struct Triple {
         uint16_t row, col;
@@ -79,8 +81,9 @@ struct Scratch {
     std::vector<float> rho;
 };
 
-// Lets score() scan cylinder pairs with AVX-512 when the processor has it (the default) or not
-// (tests: both give the same scores); returns whether the vector scan is now in use.
+// Lets score() scan cylinder pairs and filter the relaxation's compatible pairs with AVX-512 when
+// the processor has it (the default) or not (tests: both give the same scores); returns whether
+// the vector code is now in use.
 bool use_vector_scan(bool allowed);
 
 // Similarity of two cylinders (0 when not matchable).
