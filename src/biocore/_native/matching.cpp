@@ -304,25 +304,35 @@ struct Workspace {
 };
 
 // One probe edge met one candidate edge: when they agree (`ok`), a vote for each of the two minutia
-// pairs they imply (saturating below kCovered); a pair reaching `mv` votes becomes a root. About
-// half the edges met agree, at random, so the agreement is added (0 or 1) rather than branched on.
-inline void add_vote(uint16_t* votes, std::size_t q1, std::size_t q2, bool ok, uint16_t mv, std::vector<uint32_t>& roots) {
+// pairs they imply (saturating below kCovered). About half the edges met agree, at random, so the
+// agreement is added (0 or 1) rather than branched on.
+inline void add_vote(uint16_t* votes, std::size_t q1, std::size_t q2, bool ok) {
     const uint16_t v1 = votes[q1];
-    const uint16_t n1 = static_cast<uint16_t>(v1 + (ok & (v1 < 65534)));
-    votes[q1] = n1;
-    if (n1 == mv && n1 != v1) roots.push_back(static_cast<uint32_t>(q1));
+    votes[q1] = static_cast<uint16_t>(v1 + (ok & (v1 < 65534)));
     const uint16_t v2 = votes[q2];
-    const uint16_t n2 = static_cast<uint16_t>(v2 + (ok & (v2 < 65534)));
-    votes[q2] = n2;
-    if (n2 == mv && n2 != v2) roots.push_back(static_cast<uint32_t>(q2));
+    votes[q2] = static_cast<uint16_t>(v2 + (ok & (v2 < 65534)));
+}
+
+// ws.roots: every pair with at least min_root_votes votes, collected after the voting (a set:
+// grow_roots orders it by votes, then index), without a branch per pair.
+void collect_roots(const View& p, const View& c, const Params& prm, Workspace& ws) {
+    const std::size_t total = static_cast<std::size_t>(p.n) * c.n;
+    const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
+    ws.roots.resize(total);
+    uint32_t* roots = ws.roots.data();
+    const uint16_t* votes = ws.votes.data();
+    std::size_t m = 0;
+    for (std::size_t q = 0; q < total; ++q) {
+        roots[m] = static_cast<uint32_t>(q);
+        m += votes[q] >= mv;
+    }
+    ws.roots.resize(m);
 }
 
 // Fills ws.votes (p.n x c.n) with the number of agreeing edges each minutia pair takes part in.
 void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Workspace& ws) {
     ws.votes.assign(static_cast<std::size_t>(p.n) * c.n, 0);
     const float lbin = h.lbin;
-    ws.roots.clear();
-    const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
     uint16_t* votes = ws.votes.data();
     for (int a = 0; a < c.n; ++a) {
         const int ne = std::min<int>(c.count[a], prm.hash_neighbors);
@@ -335,10 +345,11 @@ void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Wo
             for (uint32_t q = h.start[b]; q < h.start[b + 1]; ++q) {
                 const Edge& pe = h.entries[q];
                 add_vote(votes, static_cast<std::size_t>(pe.spare) * c.n + a, static_cast<std::size_t>(pe.j) * c.n + ce.j,
-                         edges_agree(pe, ce, prm), mv, ws.roots);
+                         edges_agree(pe, ce, prm));
             }
         }
     }
+    collect_roots(p, c, prm, ws);
 }
 
 // Probe edges filed for voting in a small grid over their two relative angles (2^kGridBits bins of
@@ -400,9 +411,7 @@ struct EdgeGrid {
 // and ws.roots with the pairs that reach min_root_votes.
 void vote_grid(const View& p, const EdgeGrid& g, const View& c, const Params& prm, Workspace& ws) {
     ws.votes.assign(static_cast<std::size_t>(p.n) * c.n, 0);
-    ws.roots.clear();
     constexpr int kBins = EdgeGrid::kBins, kShift = EdgeGrid::kShift;
-    const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
     const uint32_t* start = g.start.data();
     const Edge* entries = g.entries.data();
     uint16_t* votes = ws.votes.data();
@@ -426,12 +435,13 @@ void vote_grid(const View& p, const EdgeGrid& g, const View& c, const Params& pr
                 for (; q < end && entries[q].len <= hi; ++q) {
                     const Edge& pe = entries[q];
                     add_vote(votes, static_cast<std::size_t>(pe.spare) * c.n + a, static_cast<std::size_t>(pe.j) * c.n + ce.j,
-                             edges_agree(pe, ce, prm), mv, ws.roots);
+                             edges_agree(pe, ce, prm));
                 }
                 if (b1 == b11) break;
             }
         }
     }
+    collect_roots(p, c, prm, ws);
 }
 
 struct Pairing {
