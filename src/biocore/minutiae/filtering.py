@@ -5,8 +5,9 @@ ridge: a bifurcation and an ending a few pixels apart on the same skeleton), isl
 ridges (two endings joined by a short skeleton path), bridges and ladders (two bifurcations joined
 by a short path across a valley), breaks (two endings facing each other across a small gap along
 the ridge flow), clusters (several minutiae crowded into a noisy spot), and anything near the edge
-of the print or where the orientation is unreliable. Each rule is decided on the raw candidates
-at once, so the outcome does not depend on the order of the minutiae.
+of the print (endings, which the edge fakes, within a wider margin than bifurcations) or where
+the orientation is unreliable. Each rule is decided on the raw candidates at once, so the outcome
+does not depend on the order of the minutiae.
 
 References
 ----------
@@ -66,7 +67,9 @@ def remove_false_minutiae(
         remove[me[hit]] = True
         remove[them[hit]] = True
 
-    remove |= border_distance < params.border_margin_px
+    # Ridges cut by the print's edge "end" there: endings keep a wider margin than bifurcations.
+    ending_margin = max(params.border_margin_px, params.border_margin_ending_px)
+    remove |= border_distance < np.where(kind == ENDING, ending_margin, params.border_margin_px)
     remove |= reliability < params.min_reliability
 
     keep = ~remove
