@@ -138,6 +138,7 @@ def test_small_shards_scan_by_sign_bits_when_the_whole_gallery_does(binary_galle
                               min_shortlist_persons=6)
     with Gallery.open(g.path, readonly=True, params=params) as g2, \
             ShardedGallery.open(s.path, readonly=True, params=params) as s2:
+        assert g2.live_persons() == s2.live_persons() == len(enrolled) - len(removed)
         assert g2._ensure_index().factory == BINARY
         own = [shard._ensure_index().factory for shard in s2.shards]
         assert own.count(BINARY) == (0 if threshold == "whole" else 1)
@@ -145,3 +146,23 @@ def test_small_shards_scan_by_sign_bits_when_the_whole_gallery_does(binary_galle
         ids = [i for i, _ in enrolled[:30]]
         persons = [p for _, p in enrolled[:30]]
         assert keys(s2.search_many(persons, k=6, exclude=ids)) == keys(g2.search_many(persons, k=6, exclude=ids))
+
+
+def test_first_stage_is_chosen_by_live_persons_not_rows_held(binary_galleries, tmp_path):
+    """Removed persons keep their rows until a compaction (over 10 % dead): the first stage is
+    chosen by the live persons, which is what the shards of the same persons add up to."""
+    _, _, enrolled, probes, _ = binary_galleries
+    params = SearchParameters(exact_scan_max_persons=57, binary_candidates=30, shortlist_persons=12,
+                              min_shortlist_persons=6)
+    with Gallery.open(tmp_path / "one", params=params) as g, \
+            ShardedGallery.open(tmp_path / "two", shards=2, params=params) as s:
+        g.enroll_many(enrolled[:60])
+        s.copy_from(g)
+        assert g.live_persons() == s.live_persons() == 60  # the search states hold all 60 rows
+        for identity, _ in enrolled[:5]:  # 55 live of 60 rows: under the 10 % that compacts
+            g.remove(identity)
+            s.remove(identity)
+        state = g._ensure_index()
+        assert state.rows.size == 60 and g.live_persons() == s.live_persons() == 55
+        assert state.factory != BINARY
+        assert keys(s.search_many(probes[:20], k=8)) == keys(g.search_many(probes[:20], k=8))

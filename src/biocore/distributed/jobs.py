@@ -175,7 +175,7 @@ def search_many(gallery: ShardedGallery, persons: Sequence[Any], *, client: Any 
     [vectors_f] = client.scatter([vectors], broadcast=True)
     sp = gallery.shard_params
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
-    scan = whole_scans(gallery.params, gallery.count())
+    scan = whole_scans(gallery.params, gallery.live_persons())
     codes = client.gather([client.submit(_shard_codes_task, sh, vectors_f, excl, sp, gallery.has_matcher, want,
                                          gallery.params.binary_candidates, len(shards), scan, pure=False, retries=2,
                                          **_prefer(workers, t))
@@ -267,7 +267,7 @@ def run_dedup(
     job = Path(job_dir)
     kind = "N:N" if queries is None else "1:N"
     sizing = (int(k), None if shortlist is None else int(shortlist), gallery.params.binary_candidates,
-              gallery.manifest.shards, whole_scans(gallery.params, gallery.count()))
+              gallery.manifest.shards, whole_scans(gallery.params, gallery.live_persons()))
     spec = {"format": JOB_FORMAT, "kind": kind, "gallery": str(gallery.path.resolve()),
             "shards": gallery.manifest.shards, "k": int(k), "threshold": float(threshold), "shortlist": sizing[1],
             "batch_persons": batch_persons, "matcher": gallery.has_matcher}

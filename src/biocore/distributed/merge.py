@@ -308,7 +308,7 @@ def search_shards(shards: Sequence[Gallery], probes: Sequence[dict[int, Template
     gallery's (default: the largest of the shards')."""
     if binary_candidates is None:
         binary_candidates = max((g.params.binary_candidates for g in shards), default=1)
-    scan = bool(shards) and whole_scans(shards[0].params, sum(g.count() for g in shards))
+    scan = bool(shards) and whole_scans(shards[0].params, sum(g.live_persons() for g in shards))
     selected = select_global([shard_codes(g, vectors, exclude, want, binary_candidates=binary_candidates,
                                           shards=len(shards), scan=scan) for g in shards], want)
     reranked = [shard_rerank(g, vectors, probes, selected[t]) for t, g in enumerate(shards)]

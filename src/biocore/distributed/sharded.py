@@ -176,6 +176,11 @@ class ShardedGallery:
 
     __len__ = count
 
+    def live_persons(self) -> int:
+        """Persons the search covers, over every shard (:meth:`biocore.Gallery.live_persons`): the
+        size that chooses the first stage of every shard (:func:`biocore.distributed.merge.whole_scans`)."""
+        return sum(g.live_persons() for g in self.shards)
+
     def counts(self) -> list[int]:
         """Persons per shard."""
         return [g.count() for g in self.shards]

@@ -178,7 +178,15 @@ class _State:
     # rows, present and alive grow in place (GrowingRows); assigning replaces them whole
     rows = property(lambda self: self._rows.view, lambda self, a: setattr(self, "_rows", GrowingRows(a)))
     present = property(lambda self: self._present.view, lambda self, a: setattr(self, "_present", GrowingRows(a)))
-    alive = property(lambda self: self._alive.view, lambda self, a: setattr(self, "_alive", GrowingRows(a)))
+
+    @property
+    def alive(self) -> np.ndarray:
+        return self._alive.view
+
+    @alive.setter
+    def alive(self, flags: np.ndarray) -> None:
+        self._alive = GrowingRows(flags)
+        self.live = int(np.count_nonzero(flags))  # persons searched: decides the first stage
 
     @property
     def max_row(self) -> int:
@@ -193,12 +201,14 @@ class _State:
             self.vectors.append(vectors)
             self._present.append(present)
             self._alive.append(np.ones(rows.size, bool))
+            self.live += int(rows.size)
 
     def kill(self, rows: np.ndarray) -> None:
         if rows.size and self.rows.size:
             pos = np.searchsorted(self.rows, rows)
             pos = pos[pos < self.rows.size]
-            pos = pos[np.isin(self.rows[pos], rows)]
+            pos = np.unique(pos[np.isin(self.rows[pos], rows)])
+            self.live -= int(np.count_nonzero(self.alive[pos]))
             self.alive[pos] = False
 
     def compact(self) -> None:
@@ -622,7 +632,7 @@ class Gallery:
 
     def _ensure_index(self) -> _State:
         s = self._refresh()
-        factory = index_mod.factory_for(int(s.rows.size), self.params)
+        factory = index_mod.factory_for(s.live, self.params)
         if s.index is not None and s.factory != factory:
             s.index, s.indexed, s.index_file = None, 0, None
         if s.index is None:
@@ -931,6 +941,14 @@ class Gallery:
             keep = s.alive[p] & (s.rows[p] != self_rows[q])
             lists.append((p[keep][:want], scores[q][ok][keep][:want]))
         return s, lists
+
+    def live_persons(self) -> int:
+        """Persons the search covers now (enrolled and not removed, the search state brought up to
+        date): the size that chooses the first stage (:func:`biocore.search.index.factory_for`).
+        Unlike :meth:`count` it reads no storage."""
+        self._check_open()
+        with self._lock:
+            return self._refresh().live
 
     def scan_pool_size(self, vectors: np.ndarray, want: int, binary_candidates: int | None = None) -> np.ndarray:
         """Persons in the sign-bit scan's pool of each query (``vectors`` (q, 10 * dim)) keeping

@@ -53,7 +53,8 @@ _WORD_BITS = 64
 
 
 def factory_for(n_persons: int, params: SearchParameters = SEARCH) -> str:
-    """The first-stage index used for a gallery of ``n_persons``: ``"SQfp16"`` (exact) or ``"Binary"``."""
+    """The first-stage index used for a gallery of ``n_persons`` (live: removed persons not counted):
+    ``"SQfp16"`` (exact) or ``"Binary"``."""
     return "SQfp16" if n_persons <= params.exact_scan_max_persons else BINARY
 
 
