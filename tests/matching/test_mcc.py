@@ -253,7 +253,8 @@ def biocore_template_with_quality(t, quality):
 
 
 def test_vector_cylinder_scan_gives_the_scalar_scores():
-    """The AVX-512 cylinder scan and compatibility filter score every pair exactly as the scalar code."""
+    """The AVX-512 code (cylinder scan, compatibility filter, edge agreement) scores every pair
+    exactly as the scalar code."""
     from biocore._native import _core
 
     rng = np.random.default_rng(7)

@@ -22,6 +22,11 @@
 #include "common.hpp"
 #include "matching_mcc.hpp"
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define BIOCORE_MATCH_AVX512 1
+#endif
+
 namespace biocore {
 namespace {
 
@@ -274,6 +279,44 @@ inline bool edges_agree(const Edge& a, const Edge& b, const Params& prm) {
            (std::abs(angle_diff(a.a2, b.a2)) <= dt);
 }
 
+#ifdef BIOCORE_MATCH_AVX512
+// edges_agree of every probe edge pe[u] (u < np) with every candidate edge ce[v] (v < nc <= 16) at
+// once: bit v of masks[u]. For a fixed direction tolerance (prm.fixed_direction_tolerance >= 0).
+// The same float operations as edges_agree (products and sums in the rounding-mode forms, which
+// the compiler never fuses into a multiply-add), so the same answers.
+__attribute__((target("avx512f"))) void agree_masks_avx512(const Edge* pe, int np, const Edge* ce, int nc,
+                                                            const Params& prm, uint16_t* masks) {
+    static_assert(sizeof(Edge) == 12, "the gathers read an edge as three 32-bit words");
+    const __mmask16 lanes = static_cast<__mmask16>((1u << nc) - 1u);
+    const __m512i word = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32(3));
+    const __m512i zero = _mm512_setzero_si512(), low16 = _mm512_set1_epi32(0xFFFF), sign16 = _mm512_set1_epi32(0x8000);
+    const int* base = reinterpret_cast<const int*>(ce);
+    // candidate edges by lane: length, a1 (high half of word 1), a2 (low half of word 2)
+    const __m512 lb = _mm512_castsi512_ps(_mm512_mask_i32gather_epi32(zero, lanes, word, base, 4));
+    const __m512i b1 = _mm512_srli_epi32(
+        _mm512_mask_i32gather_epi32(zero, lanes, _mm512_add_epi32(word, _mm512_set1_epi32(1)), base, 4), 16);
+    const __m512i b2 = _mm512_and_si512(
+        _mm512_mask_i32gather_epi32(zero, lanes, _mm512_add_epi32(word, _mm512_set1_epi32(2)), base, 4), low16);
+    const __m512 px = _mm512_set1_ps(prm.length_tolerance_px), rel = _mm512_set1_ps(prm.length_tolerance_rel);
+    const __m512i dt = _mm512_set1_epi32(prm.fixed_direction_tolerance);
+    for (int u = 0; u < np; ++u) {
+        const __m512 la = _mm512_set1_ps(pe[u].len);
+        const __m512 tol = _mm512_add_round_ps(
+            px, _mm512_mul_round_ps(rel, _mm512_max_ps(la, lb), _MM_FROUND_CUR_DIRECTION), _MM_FROUND_CUR_DIRECTION);
+        __mmask16 ok = _mm512_mask_cmp_ps_mask(lanes, _mm512_abs_ps(_mm512_sub_ps(la, lb)), tol, _CMP_LE_OQ);
+        // |int16(a - b)| of the 16-bit angles
+        const __m512i d1 = _mm512_and_si512(_mm512_sub_epi32(_mm512_set1_epi32(pe[u].a1), b1), low16);
+        const __m512i d2 = _mm512_and_si512(_mm512_sub_epi32(_mm512_set1_epi32(pe[u].a2), b2), low16);
+        ok = _mm512_mask_cmple_epi32_mask(
+            ok, _mm512_abs_epi32(_mm512_sub_epi32(_mm512_xor_si512(d1, sign16), sign16)), dt);
+        ok = _mm512_mask_cmple_epi32_mask(
+            ok, _mm512_abs_epi32(_mm512_sub_epi32(_mm512_xor_si512(d2, sign16), sign16)), dt);
+        masks[u] = static_cast<uint16_t>(ok);
+    }
+}
+#endif
+
 inline float edge_error(const Edge& a, const Edge& b, const Params& prm) {
     float tol = prm.length_tolerance(std::max(a.len, b.len));
     return std::fabs(a.len - b.len) / tol +
@@ -300,6 +343,7 @@ struct Workspace {
     std::vector<uint64_t> root_keys;
     std::vector<uint64_t> scratch;  // build_edges
     mcc::Scratch mcc;
+    bool vector = false;  // match_views: the AVX-512 code may run (mcc::vector_code_enabled)
     uint16_t best_rotation = 0;  // grow_roots: the rotation (candidate minus probe) of the best pairing's root
 };
 
@@ -456,6 +500,32 @@ void expand(const View& p, const View& c, int i, int a, const Params& prm, Works
     const Edge* pe = p.edges + static_cast<std::size_t>(i) * p.k;
     const Edge* ce = c.edges + static_cast<std::size_t>(a) * c.k;
     int np = p.count[i], nc = c.count[a];
+    // probe edge u agrees with candidate edge v: the two pairs they imply are consistent
+    auto agreed = [&](int u, int v) {
+        int pj = pe[u].j, cj = ce[v].j;
+        int have = ws.p2c[pj];
+        if (have == cj) {
+            // an edge between two existing pairs (counted once: only from the later pair)
+            ++r.edges;
+            ++ws.support[pj];
+            ++ws.support[i];
+        } else if (have < 0 && ws.c2p[cj] < 0) {
+            ws.heap.push_back(Pending{edge_error(pe[u], ce[v], prm), static_cast<uint16_t>(pj),
+                                      static_cast<uint16_t>(cj)});
+            std::push_heap(ws.heap.begin(), ws.heap.end());
+        }
+    };
+#ifdef BIOCORE_MATCH_AVX512
+    // every edge pair tested at once, without the unpredictable branches of the scalar loop;
+    // agreeing pairs handled in the same order (u, then v, increasing)
+    if (ws.vector && nc <= 16 && np <= 32 && prm.fixed_direction_tolerance >= 0) {
+        uint16_t masks[32];
+        agree_masks_avx512(pe, np, ce, nc, prm, masks);
+        for (int u = 0; u < np; ++u)
+            for (unsigned m = masks[u]; m != 0; m &= m - 1) agreed(u, __builtin_ctz(m));
+        return;
+    }
+#endif
     int lo = 0;
     const float guard = prm.length_tolerance_rel_guard();
     for (int u = 0; u < np; ++u) {
@@ -465,21 +535,8 @@ void expand(const View& p, const View& c, int i, int a, const Params& prm, Works
         const float lower = len - prm.length_tolerance(len) - 1e-3f;
         const float upper = (len + prm.length_tolerance_px) / guard + 1e-3f;
         while (lo < nc && ce[lo].len < lower) ++lo;
-        for (int v = lo; v < nc && ce[v].len <= upper; ++v) {
-            if (!edges_agree(pe[u], ce[v], prm)) continue;
-            int pj = pe[u].j, cj = ce[v].j;
-            int have = ws.p2c[pj];
-            if (have == cj) {
-                // an edge between two existing pairs (counted once: only from the later pair)
-                ++r.edges;
-                ++ws.support[pj];
-                ++ws.support[i];
-            } else if (have < 0 && ws.c2p[cj] < 0) {
-                ws.heap.push_back(Pending{edge_error(pe[u], ce[v], prm), static_cast<uint16_t>(pj),
-                                          static_cast<uint16_t>(cj)});
-                std::push_heap(ws.heap.begin(), ws.heap.end());
-            }
-        }
+        for (int v = lo; v < nc && ce[v].len <= upper; ++v)
+            if (edges_agree(pe[u], ce[v], prm)) agreed(u, v);
     }
 }
 
@@ -600,6 +657,7 @@ Parts match_views(const View& p, const EdgeHash* h, const EdgeGrid* g, const Vie
                   Workspace& ws) {
     Parts r;
     if (p.n == 0 || c.n == 0) return r;
+    ws.vector = mcc::vector_code_enabled();
     if (prm.roots_from_mcc) {
         r.mcc = mcc_score(p, c, prm, ws, 0);
         mcc_roots(p, c, prm, ws);
@@ -888,7 +946,8 @@ void register_matching(py::module_& m) {
     m.def("mcc_cylinders", &mcc_cylinders, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("params"),
           "Minutia Cylinder-Code bits of one template: (n, 2 * words) uint64, values then validity.");
     m.def("mcc_vector_scan", &mcc::use_vector_scan, py::arg("allowed"),
-          "Allow (default) or forbid the AVX-512 cylinder scan; returns whether it is in use (for tests).");
+          "Allow (default) or forbid the AVX-512 code (cylinder scan, compatibility filter, edge agreement); returns\n"
+          "whether it is in use (for tests).");
     m.def("pack_edges", &pack_edges, py::arg("offsets"), py::arg("x"), py::arg("y"), py::arg("angle"),
           py::arg("params"), py::arg("threads") = 0,
           "Edge tables of packed templates (500 ppi float positions, 16-bit angles): (edges bytes, counts).");

@@ -516,6 +516,14 @@ __attribute__((target("avx512f,avx512vl,avx512dq,avx512vpopcntdq"))) int compati
 
 }  // namespace
 
+bool vector_code_enabled() {
+#ifdef BIOCORE_MCC_AVX512
+    return vector_scan_allowed.load(std::memory_order_relaxed) && avx512_scan_available();
+#else
+    return false;
+#endif
+}
+
 bool use_vector_scan(bool allowed) {
     vector_scan_allowed.store(allowed);
 #ifdef BIOCORE_MCC_AVX512

@@ -86,6 +86,9 @@ struct Scratch {
 // the vector code is now in use.
 bool use_vector_scan(bool allowed);
 
+// Whether the AVX-512 code (here and in matching.cpp) is allowed and the processor has it.
+bool vector_code_enabled();
+
 // Similarity of two cylinders (0 when not matchable).
 float similarity(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b, const Params& prm);
 
