@@ -67,15 +67,21 @@ def test_edge_table_matches_reference(seed):
             assert abs(_wrapped(int(got["a1"]) - a1)) <= 2 and abs(_wrapped(int(got["a2"]) - a2)) <= 2
 
 
+@pytest.mark.parametrize("vector", [True, False], ids=["vector", "scalar"])
 @pytest.mark.parametrize("one_off", [False, True], ids=["hash", "grid"])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_root_votes_match_brute_force(seed, one_off):
+def test_root_votes_match_brute_force(seed, one_off, vector):
     rng = np.random.default_rng(seed)
     t = random_template(rng, n=18, size=240)
     other = transformed(t, rng, rotation_rad=0.7, jitter_px=2.0, jitter_rad=0.05, keep=0.8, spurious=3)
     prm = DEFAULT_PARAMETERS
     probe = _core.PreparedProbe(t.x, t.y, t.angle, t.kind, 1.0, prm.native())
-    got = probe.votes(other.x, other.y, other.angle, other.kind, 1.0, one_off)
+    try:  # the grid's AVX-512 lookup (when the processor has it) or its scalar one
+        _core.mcc_vector_scan(vector)
+        got = probe.votes(other.x, other.y, other.angle, other.kind, 1.0, one_off)
+        again = probe.votes(other.x, other.y, other.angle, other.kind, 1.0, not one_off)
+    finally:
+        _core.mcc_vector_scan(True)
 
     pe, ce = _reference_edges(t, prm), _reference_edges(other, prm)
     want = np.zeros((len(t), len(other)), np.int64)
@@ -91,4 +97,4 @@ def test_root_votes_match_brute_force(seed, one_off):
     assert np.abs(got.astype(np.int64) - want).sum() <= 2
     assert got.sum() > 0
     # the probe hash (match_many) and the probe grid (one-off calls) find exactly the same votes
-    np.testing.assert_array_equal(got, probe.votes(other.x, other.y, other.angle, other.kind, 1.0, not one_off))
+    np.testing.assert_array_equal(got, again)
