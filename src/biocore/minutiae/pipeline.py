@@ -19,7 +19,7 @@ from .frequency import dominant_period, ridge_frequency
 from .normalization import normalize
 from .orientation import OrientationField, orientation_field
 from .parameters import DEFAULT_PARAMETERS, ExtractionParameters
-from .quality import minutia_quality
+from .quality import minutia_evidence, minutia_quality
 from .resampling import to_working_grid
 from .segmentation import foreground_box, segment
 from .thinning import thin
@@ -121,7 +121,12 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
     border, reliability, angle = _local_evidence(raw, mask, field, p)
     record("minutiae_raw", lambda: _from_candidates(raw, angle, np.zeros(len(raw)), gray, dpi, finger, scale, 0))
     keep = remove_false_minutiae(raw, border, reliability, p)
-    quality = minutia_quality(reliability[keep], border[keep], p)
+    kept = np.flatnonzero(keep)
+    evidence = minutia_evidence(
+        raw.row[kept] - box[0], raw.col[kept] - box[2], raw.row - box[0], raw.col - box[2],
+        reliability[kept], border[kept], normalized, enhanced, mask_in, p,
+    )
+    quality = minutia_quality(evidence, p)
     # The capture's quality score (biocore.finger_quality) from these stages; imported here because
     # biocore.quality builds on this package.
     from ..quality.assess import assess_stages
