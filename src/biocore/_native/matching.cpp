@@ -61,8 +61,9 @@ struct Params {
     float weight_mcc;     // the fused score: edge evidence + weight_mcc * MCC LSS-R score
     bool roots_from_mcc;  // growth starts from the best cylinder pairs instead of edge votes
     float mcc_rotated_min_edges;  // cylinders also compare around the pairing's rotation from this edge evidence
+    float mcc_min_edges;          // cylinders compare only from this edge evidence (the cascade)
     static constexpr int kEdgeCount = 20;
-    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 3;
+    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 4;
 
     static Params from(const carray<double>& v) {
         if (v.ndim() != 1 || v.shape(0) != kCount)
@@ -95,6 +96,7 @@ struct Params {
         r.weight_mcc = static_cast<float>(p[kEdgeCount + mcc::Params::kCount]);
         r.roots_from_mcc = p[kEdgeCount + mcc::Params::kCount + 1] != 0.0;
         r.mcc_rotated_min_edges = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 2]);
+        r.mcc_min_edges = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 3]);
         return r;
     }
     float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
@@ -758,6 +760,8 @@ Parts match_views(const View& p, const EdgeHash* h, const EdgeGrid* g, const Vie
     else
         vote_grid(p, *g, c, prm, ws);
     r.edges = grow_roots(p, c, prm, ws);
+    // a pairing this weak says the prints differ: the cylinders (half the time) are left out
+    if (r.edges < prm.mcc_min_edges) return r;
     // Cylinders compare only minutiae turned by at most mcc.max_rotation_steps: around no rotation
     // (plain impressions are near upright) and, when the best pairing says the print is turned
     // further, around its rotation too; the better of the two counts.
