@@ -148,3 +148,24 @@ def test_thresholds_increase_as_fmr_falls():
     assert all(b > a for a, b in zip(values, values[1:]))
     with pytest.raises(InvalidArgument, match="fmr"):
         threshold_for_fmr(0.5)
+
+
+def test_cascade_leaves_out_cylinders_only_below_its_edge_evidence():
+    rng = np.random.default_rng(23)
+    t = random_template(rng)
+    candidates = [_genuine(t, rng) for _ in range(5)] + [random_template(rng) for _ in range(10)]
+    packed = pack(candidates)
+
+    def parts(parameters):
+        p = Matcher(t, parameters=parameters)._prepared
+        return p.match_packed(packed.offsets, packed.x, packed.y, packed.angle, packed.kind, packed.edges,
+                              packed.edge_count, packed.cylinders, 1, True)
+
+    full = parts(None)
+    cut = float(np.median(full[:, 0]))
+    cascade = parts(dataclasses.replace(biocore.matching.DEFAULT_PARAMETERS, mcc_min_edges=cut))
+    below = full[:, 0] < cut
+    assert 0 < below.sum() < len(candidates) and (full[below, 1] > 0).all()
+    np.testing.assert_array_equal(cascade[:, 0], full[:, 0])
+    np.testing.assert_array_equal(cascade[below, 1], 0.0)
+    np.testing.assert_array_equal(cascade[~below], full[~below])

@@ -61,8 +61,9 @@ struct Params {
     float weight_mcc;     // the fused score: edge evidence + weight_mcc * MCC LSS-R score
     bool roots_from_mcc;  // growth starts from the best cylinder pairs instead of edge votes
     float mcc_rotated_min_edges;  // cylinders also compare around the pairing's rotation from this edge evidence
+    float mcc_min_edges;          // cylinders compare only from this edge evidence (the cascade)
     static constexpr int kEdgeCount = 20;
-    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 3;
+    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 4;
 
     static Params from(const carray<double>& v) {
         if (v.ndim() != 1 || v.shape(0) != kCount)
@@ -95,6 +96,7 @@ struct Params {
         r.weight_mcc = static_cast<float>(p[kEdgeCount + mcc::Params::kCount]);
         r.roots_from_mcc = p[kEdgeCount + mcc::Params::kCount + 1] != 0.0;
         r.mcc_rotated_min_edges = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 2]);
+        r.mcc_min_edges = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 3]);
         return r;
     }
     float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
@@ -200,7 +202,9 @@ struct Owned {
 };
 
 // Hash of probe edges over (length bin, a1 bin, a2 bin); each edge is filed under every bin its
-// tolerance box touches, so a candidate edge needs one lookup.
+// tolerance box touches, so a candidate edge needs one lookup. A batch votes through it only
+// without the AVX-512 code (then it beats the EdgeGrid's scalar lookup); it is also the tests'
+// independent second way to the votes (PreparedProbe.votes).
 struct EdgeHash {
     int length_bins = 0;
     float lbin = 1.0f;
@@ -406,12 +410,11 @@ void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Wo
 // a1 by 2^kGridBits bins of a2), each cell sorted by length. Each edge is filed once per a2 bin
 // its tolerance touches; a candidate edge reads the one a2 bin of its own a2 in the few a1 bins
 // within tolerance of its a1, and there only the run of lengths that can agree, so every agreeing
-// probe edge is met exactly once and the votes equal vote()'s. About 15 kB, so every prepared
-// template keeps one for one-off calls (where it beat a per-pair (length, a1) grid: 65 vs 90 us a
-// comparison on FVC2002 DB1). A batch against one probe votes through the EdgeHash instead: its
-// single-bucket lookups win once the hash is in cache (17.7k vs 15.1k comparisons/CPU-s, one thread;
-// with the AVX-512 cell lookup, vote_grid_avx512, still 32.8k vs 30.6k on FVC2002 DB1 mindtct
-// templates, whereas one-off calls went from 23.1k to 28.8k).
+// probe edge is met exactly once and the votes equal vote()'s. About 15 kB, kept with every
+// prepared template. Both one-off calls and batches vote through it: with the AVX-512 cell lookup
+// (vote_grid_avx512) a batch runs 34.1k comparisons/CPU-s on FVC2002 DB1 mindtct templates against
+// 32.7k through the EdgeHash, one-off calls 23.1k -> 31.0k (the scalar lookup lost to the hash,
+// 17.7k vs 15.1k). kGridBits 3 and 5 were slower with the vector lookup too (32.8k, 30.8k).
 struct EdgeGrid {
     static constexpr int kGridBits = 4;  // 3: as fast, 5: 67 us, 6: 75 us
     static constexpr int kBins = 1 << kGridBits;
@@ -499,10 +502,14 @@ __attribute__((target("avx512f"))) void vote_grid_avx512(const EdgeGrid& g, cons
             const int b10 = static_cast<uint16_t>(ce.a1 - td) >> kShift;
             const int b11 = static_cast<uint16_t>(ce.a1 + td) >> kShift;
             const __m512i va = _mm512_set1_epi32(a), vj = _mm512_set1_epi32(ce.j);
+            // each probe edge is met at most once per lookup, so this many indices at most (and a
+            // whole vector's slack): the stores below need no test
+            if (found.size() < n + 2 * g.entries.size() + 32) found.resize(2 * found.size() + 2 * g.entries.size() + 64);
             for (int b1 = b10;; b1 = (b1 + 1) & (kBins - 1)) {
                 const int cell = b1 * kBins + col;
                 const uint32_t end = start[cell + 1];
-                for (uint32_t q = start[cell]; q < end; q += 16) {
+                uint32_t q = start[cell];
+                do {  // (an empty cell too: a vector of no lanes costs less than a mispredicted branch)
                     const __mmask16 lanes =
                         _mm512_cmplt_epi32_mask(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(q)), lane),
                                                 _mm512_set1_epi32(static_cast<int>(end)));
@@ -510,8 +517,6 @@ __attribute__((target("avx512f"))) void vote_grid_avx512(const EdgeGrid& g, cons
                     const __m512i b1v = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a1 + q)));
                     const __m512i b2v = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a2 + q)));
                     const __mmask16 ok = agree_avx512(ce, lanes, lb, b1v, b2v, prm);
-                    if (ok == 0) continue;
-                    if (found.size() < n + 32) found.resize(2 * found.size() + 64);
                     const __m512i o = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(owner + q)));
                     const __m512i j = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(nbr + q)));
                     const int k = __builtin_popcount(ok);
@@ -521,7 +526,8 @@ __attribute__((target("avx512f"))) void vote_grid_avx512(const EdgeGrid& g, cons
                     _mm512_storeu_si512(found.data() + n + k,
                                         _mm512_maskz_compress_epi32(ok, _mm512_add_epi32(_mm512_mullo_epi32(j, cn), vj)));
                     n += 2 * k;
-                }
+                    q += 16;
+                } while (q < end);
                 if (b1 == b11) break;
             }
         }
@@ -758,6 +764,8 @@ Parts match_views(const View& p, const EdgeHash* h, const EdgeGrid* g, const Vie
     else
         vote_grid(p, *g, c, prm, ws);
     r.edges = grow_roots(p, c, prm, ws);
+    // a pairing this weak says the prints differ: the cylinders (half the time) are left out
+    if (r.edges < prm.mcc_min_edges) return r;
     // Cylinders compare only minutiae turned by at most mcc.max_rotation_steps: around no rotation
     // (plain impressions are near upright) and, when the best pairing says the print is turned
     // further, around its rotation too; the better of the two counts.
@@ -904,9 +912,8 @@ class PreparedProbe {
         grid_.build(own_.view(prm_.neighbors), prm_);
     }
 
-    // The probe hash, built on first use: one-off calls (match_prepared) never need it, and it is
-    // the bulk of a prepared template's memory (~1 MB). Called with the GIL held, so only one
-    // thread ever builds it.
+    // The probe hash (see EdgeHash), built on first use (~1 MB). Called with the GIL
+    // held, so only one thread ever builds it.
     const EdgeHash& hash() const {
         if (!hash_built_) {
             hash_.build(own_.view(prm_.neighbors), prm_, true);
@@ -925,13 +932,13 @@ class PreparedProbe {
                                        : py::array_t<float>(static_cast<py::ssize_t>(pv.templates));
         float* po = out.mutable_data();
         View probe = own_.view(prm_.neighbors);
-        const EdgeHash& h = hash();
+        const EdgeHash* h = mcc::vector_code_enabled() ? nullptr : &hash();  // see EdgeGrid
         {
             py::gil_scoped_release release;
             parallel_for(pv.templates, threads, 64, [&](std::size_t b, std::size_t e) {
                 thread_local Workspace ws;
                 for (std::size_t t = b; t < e; ++t) {
-                    Parts r = match_views(probe, &h, nullptr, pv.at(t), prm_, ws);
+                    Parts r = match_views(probe, h, &grid_, pv.at(t), prm_, ws);
                     if (parts) {
                         po[2 * t] = r.edges;
                         po[2 * t + 1] = r.mcc;
@@ -945,7 +952,7 @@ class PreparedProbe {
     }
 
     // Vote matrix against one candidate (for tests: compared with a slow reference in Python).
-    // one_off: through the probe's EdgeGrid (match_prepared's votes) instead of its EdgeHash.
+    // one_off: through the probe's EdgeGrid (the votes every comparison uses) instead of its EdgeHash.
     py::array_t<uint16_t> votes(const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
                                 const carray<uint8_t>& kind, double scale, bool one_off) const {
         Workspace ws;
@@ -962,10 +969,8 @@ class PreparedProbe {
     }
 
     // Score another prepared template (the one-off path when both sides are cached); equals
-    // match_packed on that template (the probe's EdgeGrid finds the same votes as the hash, then the
-    // same growth and cylinders). The grid, not the probe hash: across many different probes the
-    // hashes (~1 MB each) do not stay in cache, and the grid (a few tens of kB) is kept with every
-    // prepared template.
+    // match_packed on that template (the same votes through the probe's EdgeGrid, then the same
+    // growth and cylinders).
     float match_prepared(const PreparedProbe& other) const {
         if (other.prm_.kCount != prm_.kCount || other.prm_.neighbors != prm_.neighbors ||
             other.prm_.mcc.words != prm_.mcc.words)

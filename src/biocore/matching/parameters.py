@@ -130,6 +130,9 @@ class MatchingParameters:
     #: the best pairing has at least this edge evidence and says the print is turned further,
     #: also around its rotation (weaker pairings are left alone: the second pass costs time).
     mcc_rotated_min_edges: float = 10.0
+    #: Cascade: cylinders compare only when the best pairing has at least this edge evidence;
+    #: below it the score is the edge evidence alone (MCC score 0). 0 compares every pair.
+    mcc_min_edges: float = 0.0
 
     # --- minutia selection (Python, before packing; not read by the native kernel) --------------
     #: Minutiae rated below this quality (1-100; 0 means not rated) are left out, ...
@@ -152,7 +155,7 @@ class MatchingParameters:
 
 
 #: How many leading fields the native kernel reads (Params::kCount in _native/matching.cpp).
-NATIVE_FIELDS = 47
+NATIVE_FIELDS = 48
 assert len(fields(MatchingParameters)) == NATIVE_FIELDS + 2, "keep in step with Params::from in _native/matching.cpp"
 
 DEFAULT_PARAMETERS = MatchingParameters()
