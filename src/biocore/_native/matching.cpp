@@ -407,16 +407,17 @@ void vote(const View& p, const EdgeHash& h, const View& c, const Params& prm, Wo
 }
 
 // Probe edges filed for voting in a small grid over their two relative angles (2^kGridBits bins of
-// a1 by 2^kGridBits bins of a2), each cell sorted by length. Each edge is filed once per a2 bin
-// its tolerance touches; a candidate edge reads the one a2 bin of its own a2 in the few a1 bins
-// within tolerance of its a1, and there only the run of lengths that can agree, so every agreeing
-// probe edge is met exactly once and the votes equal vote()'s. About 15 kB, kept with every
-// prepared template. Both one-off calls and batches vote through it: with the AVX-512 cell lookup
+// a1 by 2^kGridBits bins of a2), each cell sorted by length. Each edge is filed once per cell its
+// tolerance box touches (about 5); a candidate edge reads the one cell of its own a1 and a2, and
+// there only the run of lengths that can agree, so every agreeing probe edge is met exactly once
+// and the votes equal vote()'s. About 50 kB, kept with every prepared template. (Filed once per a2
+// bin only, with candidates reading the 2-3 a1 bins within tolerance: 15 kB, but twice the
+// lookups: 34.1k comparisons/CPU-s in a batch.) Both one-off calls and batches vote through it: with the AVX-512 cell lookup
 // (vote_grid_avx512) a batch runs 34.1k comparisons/CPU-s on FVC2002 DB1 mindtct templates against
 // 32.7k through the EdgeHash, one-off calls 23.1k -> 31.0k (the scalar lookup lost to the hash,
 // 17.7k vs 15.1k). kGridBits 3 and 5 were slower with the vector lookup too (32.8k, 30.8k).
 struct EdgeGrid {
-    static constexpr int kGridBits = 4;  // 3: as fast, 5: 67 us, 6: 75 us
+    static constexpr int kGridBits = 4;  // batch: 35.0k comparisons/CPU-s; 3: 34.5k, 5: 34.6k
     static constexpr int kBins = 1 << kGridBits;
     static constexpr int kShift = 16 - kGridBits;
     std::vector<uint32_t> start;  // CSR offsets by cell (a1 bin * kBins + a2 bin), size kBins^2 + 1
@@ -442,18 +443,23 @@ struct EdgeGrid {
                     // direction tolerance is at most td
                     const float lo = ed.len - prm.length_tolerance(ed.len);
                     const int td = prm.direction_tolerance(std::max(lo, 1.0f));
-                    const int row = (ed.a1 >> kShift) * kBins;
+                    const int b10 = static_cast<uint16_t>(ed.a1 - td) >> kShift;
+                    const int b11 = static_cast<uint16_t>(ed.a1 + td) >> kShift;
                     const int b20 = static_cast<uint16_t>(ed.a2 - td) >> kShift;
                     const int b21 = static_cast<uint16_t>(ed.a2 + td) >> kShift;
-                    for (int b2 = b20;; b2 = (b2 + 1) & (kBins - 1)) {
-                        if (pass == 0) {
-                            start[row + b2 + 1]++;
-                        } else {
-                            Edge copy = ed;
-                            copy.spare = static_cast<uint16_t>(i);
-                            entries[cursor[row + b2]++] = copy;
+                    for (int b1 = b10;; b1 = (b1 + 1) & (kBins - 1)) {
+                        const int row = b1 * kBins;
+                        for (int b2 = b20;; b2 = (b2 + 1) & (kBins - 1)) {
+                            if (pass == 0) {
+                                start[row + b2 + 1]++;
+                            } else {
+                                Edge copy = ed;
+                                copy.spare = static_cast<uint16_t>(i);
+                                entries[cursor[row + b2]++] = copy;
+                            }
+                            if (b2 == b21) break;
                         }
-                        if (b2 == b21) break;
+                        if (b1 == b11) break;
                     }
                 }
             }
@@ -495,18 +501,13 @@ __attribute__((target("avx512f"))) void vote_grid_avx512(const EdgeGrid& g, cons
         const int ne = std::min<int>(c.count[a], prm.hash_neighbors);
         for (int e = 0; e < ne; ++e) {
             const Edge& ce = c.edges[static_cast<std::size_t>(a) * c.k + e];
-            // as vote_grid: the direction tolerance of the shortest probe edge that can agree
-            const float lo = ce.len - prm.length_tolerance(ce.len) - 1e-3f;
-            const int td = prm.direction_tolerance(std::max(lo, 1.0f));
-            const int col = ce.a2 >> kShift;
-            const int b10 = static_cast<uint16_t>(ce.a1 - td) >> kShift;
-            const int b11 = static_cast<uint16_t>(ce.a1 + td) >> kShift;
             const __m512i va = _mm512_set1_epi32(a), vj = _mm512_set1_epi32(ce.j);
             // each probe edge is met at most once per lookup, so this many indices at most (and a
             // whole vector's slack): the stores below need no test
             if (found.size() < n + 2 * g.entries.size() + 32) found.resize(2 * found.size() + 2 * g.entries.size() + 64);
-            for (int b1 = b10;; b1 = (b1 + 1) & (kBins - 1)) {
-                const int cell = b1 * kBins + col;
+            uint32_t* out = found.data();  // (a local: the vector stores may alias the vector's own pointer)
+            {
+                const int cell = (ce.a1 >> kShift) * kBins + (ce.a2 >> kShift);
                 const uint32_t end = start[cell + 1];
                 uint32_t q = start[cell];
                 do {  // (an empty cell too: a vector of no lanes costs less than a mispredicted branch)
@@ -521,14 +522,13 @@ __attribute__((target("avx512f"))) void vote_grid_avx512(const EdgeGrid& g, cons
                     const __m512i j = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(nbr + q)));
                     const int k = __builtin_popcount(ok);
                     // (compress into a register, then a plain store: faster than a compressing store)
-                    _mm512_storeu_si512(found.data() + n,
+                    _mm512_storeu_si512(out + n,
                                         _mm512_maskz_compress_epi32(ok, _mm512_add_epi32(_mm512_mullo_epi32(o, cn), va)));
-                    _mm512_storeu_si512(found.data() + n + k,
+                    _mm512_storeu_si512(out + n + k,
                                         _mm512_maskz_compress_epi32(ok, _mm512_add_epi32(_mm512_mullo_epi32(j, cn), vj)));
                     n += 2 * k;
                     q += 16;
                 } while (q < end);
-                if (b1 == b11) break;
             }
         }
     }
@@ -559,15 +559,11 @@ void vote_grid(const View& p, const EdgeGrid& g, const View& c, const Params& pr
         const int ne = std::min<int>(c.count[a], prm.hash_neighbors);
         for (int e = 0; e < ne; ++e) {
             const Edge& ce = c.edges[static_cast<std::size_t>(a) * c.k + e];
-            // agreeing probe edges are at least this long, so their direction tolerance is at most td
+            // probe edges that can agree have lengths within [lo, hi]
             const float lo = ce.len - prm.length_tolerance(ce.len) - 1e-3f;
             const float hi = (ce.len + prm.length_tolerance_px) / guard + 1e-3f;
-            const int td = prm.direction_tolerance(std::max(lo, 1.0f));
-            const int col = ce.a2 >> kShift;
-            const int b10 = static_cast<uint16_t>(ce.a1 - td) >> kShift;
-            const int b11 = static_cast<uint16_t>(ce.a1 + td) >> kShift;
-            for (int b1 = b10;; b1 = (b1 + 1) & (kBins - 1)) {
-                const int cell = b1 * kBins + col;
+            {
+                const int cell = (ce.a1 >> kShift) * kBins + (ce.a2 >> kShift);
                 uint32_t q = start[cell];
                 const uint32_t end = start[cell + 1];
                 while (q < end && entries[q].len < lo) ++q;
@@ -576,7 +572,6 @@ void vote_grid(const View& p, const EdgeGrid& g, const View& c, const Params& pr
                     add_vote(votes, static_cast<std::size_t>(pe.spare) * c.n + a, static_cast<std::size_t>(pe.j) * c.n + ce.j,
                              edges_agree(pe, ce, prm));
                 }
-                if (b1 == b11) break;
             }
         }
     }
