@@ -67,6 +67,7 @@ struct Scratch {
     std::vector<uint16_t> pa, pb;
     std::vector<uint32_t> order;  // candidate minutiae by direction
     std::vector<uint64_t> transposed;  // candidate cylinder words by position in `order` (vector scan)
+    std::vector<uint64_t> ranked;      // the vector scan's top-key selection
     std::vector<float> lambda, next, first;
     std::vector<uint16_t> turn, near;  // the relaxation's pairs: rotation, pairs compatible in it
     std::vector<float> z12, positions;  // their distance-and-direction compatibility; x1, y1, x2, y2 by pair
