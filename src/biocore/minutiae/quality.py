@@ -6,9 +6,10 @@ measured where the minutia sits:
 
 * **flow**: orientation coherence (parallel ridges vs. a smudge or a dry, broken patch);
 * **clarity**: in a square window around the minutia, how well the enhanced image explains the
-  normalized one (their correlation: clean ridges and valleys give ~0.8, noise and dry pores that
-  the Gabor bank had to "invent" ridges over give far less) and how strong the enhanced response
-  is there relative to the whole print's (faint, washed-out areas respond weakly);
+  normalized one (their correlation; on the six FVC sets its median is 0.73-0.85 at minutiae the
+  reference extractor below also finds and 0.56-0.75 at the others: noise, and dry patches the
+  Gabor bank had to "invent" ridges over) and how strong the enhanced response is there relative
+  to the whole print's (faint, washed-out areas respond weakly);
 * **crowding**: how many raw candidates (before the cleaning rules) lie nearby: breaks, spurs
   and pores come in swarms, genuine minutiae rarely do;
 * **isolation**: distance to the nearest kept minutia (two minutiae a few pixels apart are most
