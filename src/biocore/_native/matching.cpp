@@ -349,6 +349,7 @@ struct Workspace {
     std::vector<uint16_t> paired;   // probe indices in pairing order
     std::vector<Pending> heap;
     std::vector<uint32_t> roots;
+    std::vector<uint32_t> root_buffer;  // collect_roots: room for every pair
     std::vector<uint32_t> found;  // vote_grid_avx512: vote indices of agreeing edge pairs
     std::vector<uint64_t> root_keys;
     std::vector<uint64_t> scratch;  // build_edges
@@ -369,18 +370,43 @@ inline void add_vote(uint16_t* votes, std::size_t q1, std::size_t q2, bool ok) {
 
 // ws.roots: every pair with at least min_root_votes votes, collected after the voting (a set:
 // grow_roots orders it by votes, then index), without a branch per pair.
+#ifdef BIOCORE_MATCH_AVX512
+// collect_roots' scan 16 votes at a time over the first `whole` (a multiple of 16) pairs: their
+// indices in increasing order into roots[], returns how many (roots: room for whole + 16).
+__attribute__((target("avx512f"))) std::size_t collect_roots_avx512(const uint16_t* votes, std::size_t whole,
+                                                                     uint16_t mv, uint32_t* roots) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i least = _mm512_set1_epi32(mv);
+    std::size_t m = 0;
+    for (std::size_t q = 0; q < whole; q += 16) {
+        const __m512i v = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(votes + q)));
+        const __mmask16 ok = _mm512_cmpge_epu32_mask(v, least);
+        _mm512_storeu_si512(roots + m, _mm512_maskz_compress_epi32(
+                                           ok, _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(q)), lane)));
+        m += static_cast<std::size_t>(__builtin_popcount(ok));
+    }
+    return m;
+}
+#endif
+
 void collect_roots(const View& p, const View& c, const Params& prm, Workspace& ws) {
     const std::size_t total = static_cast<std::size_t>(p.n) * c.n;
     const uint16_t mv = static_cast<uint16_t>(std::min(prm.min_root_votes, 65535));
-    ws.roots.resize(total);
-    uint32_t* roots = ws.roots.data();
+    if (ws.root_buffer.size() < total + 16) ws.root_buffer.resize(total + 16);
+    uint32_t* roots = ws.root_buffer.data();
     const uint16_t* votes = ws.votes.data();
-    std::size_t m = 0;
-    for (std::size_t q = 0; q < total; ++q) {
+    std::size_t m = 0, q = 0;
+#ifdef BIOCORE_MATCH_AVX512
+    if (ws.vector) {
+        q = total & ~std::size_t{15};
+        m = collect_roots_avx512(votes, q, mv, roots);
+    }
+#endif
+    for (; q < total; ++q) {
         roots[m] = static_cast<uint32_t>(q);
         m += votes[q] >= mv;
     }
-    ws.roots.resize(m);
+    ws.roots.assign(roots, roots + m);
 }
 
 // Fills ws.votes (p.n x c.n) with the number of agreeing edges each minutia pair takes part in.
