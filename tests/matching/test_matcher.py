@@ -86,6 +86,19 @@ def test_match_many_equals_one_off_and_is_thread_independent():
     assert m.match_many([]).shape == (0,)
 
 
+@pytest.mark.parametrize("dpi", [569, 333])
+def test_match_many_equals_one_off_at_other_resolutions(dpi):
+    # packing scales candidates to 500 ppi in Python, the one-off path in C++: both must round the
+    # same way, or positions on a tolerance's edge pair differently
+    rng = np.random.default_rng(dpi)
+    t = random_template(rng).replace(dpi=dpi)
+    candidates = [_genuine(t, rng).replace(dpi=dpi) for _ in range(20)] + [
+        random_template(rng).replace(dpi=dpi) for _ in range(20)
+    ]
+    one_off = np.array([match(t, c) for c in candidates], np.float32)
+    np.testing.assert_array_equal(Matcher(t).match_many(candidates, threads=1), one_off)
+
+
 def test_cached_and_uncached_one_off_paths_agree_with_match_many():
     # three native vote paths (probe hash, per-pair grid with or without cached prepared
     # templates) must find the same votes, hence the same scores

@@ -191,9 +191,11 @@ def pack(
         if not (t.y.shape[0] == t.angle.shape[0] == t.kind.shape[0] == t.quality.shape[0] == n):
             raise InvalidTemplate(f"{name}[{k}]: minutia fields differ in length")
         counts[k + 1] = n
+        # Scaled in float64 and rounded to float32 once, as the native side scales a probe (a
+        # float32 factor moved positions across the matcher's tolerances at 569 ppi).
         scale = WORKING_DPI / t.dpi
-        xs.append(t.x * np.float32(scale) if scale != 1 else t.x)
-        ys.append(t.y * np.float32(scale) if scale != 1 else t.y)
+        xs.append(t.x * scale if scale != 1 else t.x)
+        ys.append(t.y * scale if scale != 1 else t.y)
         angles.append(t.angle)
         kinds.append(t.kind)
         qualities.append(t.quality)
