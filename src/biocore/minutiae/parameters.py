@@ -196,6 +196,20 @@ class ExtractionParameters:
     #: The bias is the fitted -4.28 lowered by 0.6, so that biocore.match's ``min_minutia_quality``
     #: 15 drops what 25 would on the fitted scale (it also reads mindtct's ratings: those figures
     #: stay). Bias -5.28 / -5.68: mean 1.99 / 2.03.
+    #: A peer-free, test-set-free fit (``benchmarks/fit_minutia_quality.py``, default
+    #: ``--labels synthetic``: 360 biocore.synth impressions of 60 fingers, mostly dry/grainy,
+    #: wet, noisy and patchy captures; 10,618 minutiae, 78.7 % with a ground-truth minutia within
+    #: 10 px / 35 deg) gives bias -4.36, weights 2.74/5.86/0.68/-0.85/0.20 (coherence, agreement,
+    #: amplitude, crowd, nearest): synthetic AUC 0.827 (these weights 0.814), LEADER-agreement AUC
+    #: on FVC 0.859/0.932/0.922/0.894/0.911/0.942 (these 0.873/0.935/0.928/0.908/0.921/0.952).
+    #: It selects worse, so these stay: biocore.match EER (one sweep, work tree of 7a0ecb8, 4
+    #: mirrored runs) 1.65/1.89/2.33/0.88/0.92/1.76 mean 1.57 with these; synthetic fit, bias
+    #: -4.96 (fitted - 0.6) 2.50/1.89/3.14/0.64/1.24/2.08 mean 1.92, bias -6.33 (FVC share rated
+    #: >= 15 kept at these weights' 64.9 %) 1.84/1.95/2.60/0.98/1.17/1.90 mean 1.74; the mean of
+    #: both weight sets, bias -5.6: 2.00/1.95/2.12/0.84/1.15/1.76 mean 1.63. Synthetic prints
+    #: lack the faint, washed-out areas where amplitude separates true from spurious minutiae.
+    #: ``--labels leader`` refits these on the same extractor: -4.35 (proposed -4.95), 3.45/3.77/
+    #: 2.99/-1.26/0.56, EER 1.68/1.90/2.32/0.88/0.92/1.91 mean 1.60.
     quality_bias: float = -4.88
     quality_weight_coherence: float = 3.12
     quality_weight_agreement: float = 4.01
