@@ -212,29 +212,31 @@ def test_one_off_cache_is_bounded_and_agrees_with_the_uncached_path():
     assert len(matcher_module._prepared_cache) <= matcher_module._PREPARED_CACHE_SIZE
 
 
-def _reference_selection(quality, qmin, nmin):
+def _reference_selection(quality, qmin, nmin, floor):
     q = [int(v) for v in quality]
     if not any(q):
         return list(range(len(q)))
     best_first = sorted(range(len(q)), key=lambda i: (-q[i], i))
     keep = max(min(nmin, len(q)), sum(v >= qmin for v in q))
-    return sorted(best_first[:keep])
+    return sorted(i for i in best_first[:keep] if not 1 <= q[i] <= floor)
 
 
-def test_minutia_selection_matches_reference_and_is_idempotent():
+@pytest.mark.parametrize("floor", [0, 1, 4])
+def test_minutia_selection_matches_reference_and_is_idempotent(floor):
     from biocore.matching.packing import selected_minutiae
 
     rng = np.random.default_rng(6)
-    prm = dataclasses.replace(DEFAULT_PARAMETERS, min_minutia_quality=30, min_minutiae_kept=6)
-    counts = [0, 3, 10, 25, 8]
+    prm = dataclasses.replace(DEFAULT_PARAMETERS, min_minutia_quality=30, min_minutiae_kept=6, drop_quality_at_most=floor)
+    counts = [0, 3, 10, 25, 8, 12]
     qualities = [rng.integers(0, 60, n) for n in counts]
     qualities[4][:] = 0  # not rated: all kept
+    qualities[5][:6] = rng.integers(1, 5, 6)  # low ratings that the floor drops
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     quality = np.concatenate(qualities).astype(np.uint8)
     keep = selected_minutiae(offsets, quality, prm)
     want = np.zeros(quality.shape[0], bool)
     for k, q in enumerate(qualities):
-        want[offsets[k] + np.array(_reference_selection(q, 30, 6), np.int64)] = True
+        want[offsets[k] + np.array(_reference_selection(q, 30, 6, floor), np.int64)] = True
     np.testing.assert_array_equal(keep, want)
     templates = [random_template(rng, n=n) for n in counts]
     templates = [biocore_template_with_quality(t, q) for t, q in zip(templates, qualities)]

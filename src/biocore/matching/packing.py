@@ -29,7 +29,8 @@ EDGE_BYTES = 12
 def edge_key(parameters: MatchingParameters) -> tuple[float, ...]:
     """The parameters edge tables and cylinders depend on: packs and matchers must agree on them."""
     p = parameters
-    return (int(p.neighbors), float(p.max_edge_px), int(p.min_minutia_quality), int(p.min_minutiae_kept), float(p.mcc_radius_px), int(p.mcc_cells), int(p.mcc_sections),
+    return (int(p.neighbors), float(p.max_edge_px), int(p.min_minutia_quality), int(p.min_minutiae_kept), int(p.drop_quality_at_most),
+            float(p.mcc_radius_px), int(p.mcc_cells), int(p.mcc_sections),
             float(p.mcc_sigma_space_px), float(p.mcc_sigma_direction_rad), float(p.mcc_bit_threshold),
             float(p.mcc_hull_margin_px), float(p.mcc_min_valid_cells), int(p.mcc_min_neighbors))
 
@@ -39,11 +40,14 @@ def selected_minutiae(offsets: np.ndarray, quality: np.ndarray, parameters: Matc
 
     Per template: minutiae rated at least ``min_minutia_quality``, but at least the
     ``min_minutiae_kept`` best-rated ones (ties: lower index first); a template with no rated
-    minutia (all qualities 0) keeps all. Applying it twice keeps what it kept once.
+    minutia (all qualities 0) keeps all. Minutiae rated 1 to ``drop_quality_at_most`` are left
+    out in any case (they rank last, so this only trims the kept set). Applying it twice keeps
+    what it kept once.
     """
     qmin, nmin = int(parameters.min_minutia_quality), int(parameters.min_minutiae_kept)
+    floor = int(parameters.drop_quality_at_most)
     total = quality.shape[0]
-    if qmin <= 0 or total == 0:
+    if (qmin <= 0 and floor <= 0) or total == 0:
         return None
     counts = np.diff(offsets)
     owner = np.repeat(np.arange(counts.shape[0]), counts)
@@ -53,8 +57,8 @@ def selected_minutiae(offsets: np.ndarray, quality: np.ndarray, parameters: Matc
     rank[order] = np.arange(total) - offsets[owner[order]]
     good = np.bincount(owner, weights=q >= qmin, minlength=counts.shape[0]).astype(np.int64)
     rated = np.bincount(owner, weights=q > 0, minlength=counts.shape[0]) > 0
-    keep_n = np.where(rated, np.maximum(np.minimum(nmin, counts), good), counts)
-    keep = rank < keep_n[owner]
+    keep_n = np.where(rated, np.maximum(np.minimum(nmin, counts), good), counts) if qmin > 0 else counts
+    keep = (rank < keep_n[owner]) & ~((q >= 1) & (q <= floor))
     return None if keep.all() else keep
 
 
