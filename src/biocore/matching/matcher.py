@@ -4,7 +4,8 @@ Algorithm (native, :file:`_native/matching.cpp`)
 -----------------------------------------------
 0. **Minutia selection.** Minutiae rated below ``min_minutia_quality`` are left out, keeping at
    least the ``min_minutiae_kept`` best rated (unrated templates keep all): spurious minutiae
-   from background and scars mostly carry low ratings.
+   from background and scars mostly carry low ratings. Minutiae rated 1 to
+   ``drop_quality_at_most`` (biocore.extract: those at the print's edge) are left out in any case.
 1. **Edge tables.** Each minutia is linked to its nearest neighbours (``neighbors``, within
    ``max_edge_px``). An edge is described by numbers a rotation or translation cannot change: its
    length and its direction relative to the direction of each end minutia.
