@@ -406,21 +406,27 @@ struct TopKeys {
     }
 };
 
+// The direction window [from, to] of 16-bit angles within `delta` of `angle`: one range, or two when
+// it wraps through zero. Returns how many.
+inline int direction_window(uint16_t angle, int delta, uint32_t from[2], uint32_t to[2]) {
+    from[0] = from[1] = 0;
+    to[0] = 0xFFFF;
+    to[1] = 0;
+    if (delta >= 32768) return 1;
+    const uint32_t lo = static_cast<uint16_t>(angle - delta), hi = static_cast<uint16_t>(angle + delta);
+    from[0] = lo;
+    to[0] = hi;
+    if (lo <= hi) return 1;
+    to[0] = 0xFFFF;  // the window wraps through zero
+    to[1] = hi;
+    return 2;
+}
+
 // The run of `order` positions [b, e) each probe minutia compares with (candidates turned within
 // max_rotation_steps of it, less the rotation): one run, or two when the window wraps through zero.
 inline int direction_runs(uint16_t angle, int delta, const std::vector<uint32_t>& order, int b[2], int e[2]) {
-    uint32_t from[2] = {0, 0}, to[2] = {0xFFFF, 0};
-    int runs = 1;
-    if (delta < 32768) {
-        const uint32_t lo = static_cast<uint16_t>(angle - delta), hi = static_cast<uint16_t>(angle + delta);
-        from[0] = lo;
-        to[0] = hi;
-        if (lo > hi) {  // the window wraps through zero
-            to[0] = 0xFFFF;
-            to[1] = hi;
-            runs = 2;
-        }
-    }
+    uint32_t from[2], to[2];
+    const int runs = direction_window(angle, delta, from, to);
     for (int run = 0; run < runs; ++run) {
         b[run] = static_cast<int>(std::lower_bound(order.begin(), order.end(), from[run] << 16) - order.begin());
         e[run] = static_cast<int>(std::upper_bound(order.begin(), order.end(), (to[run] << 16) | 0xFFFFu) - order.begin());
@@ -433,18 +439,8 @@ inline int direction_runs(uint16_t angle, int delta, const std::vector<uint32_t>
 // is the number of entries below the value. 16 entries at a time, without unpredictable branches.
 __attribute__((target("avx512f"))) inline int direction_runs_avx512(uint16_t angle, int delta, const uint32_t* order,
                                                                     int n, int b[2], int e[2]) {
-    uint32_t from[2] = {0, 0}, to[2] = {0xFFFF, 0};
-    int runs = 1;
-    if (delta < 32768) {
-        const uint32_t lo = static_cast<uint16_t>(angle - delta), hi = static_cast<uint16_t>(angle + delta);
-        from[0] = lo;
-        to[0] = hi;
-        if (lo > hi) {  // the window wraps through zero
-            to[0] = 0xFFFF;
-            to[1] = hi;
-            runs = 2;
-        }
-    }
+    uint32_t from[2], to[2];
+    const int runs = direction_window(angle, delta, from, to);
     const __m512i f0 = _mm512_set1_epi32(static_cast<int>(from[0] << 16));
     const __m512i t0 = _mm512_set1_epi32(static_cast<int>((to[0] << 16) | 0xFFFFu));
     const __m512i f1 = _mm512_set1_epi32(static_cast<int>(from[1] << 16));
