@@ -19,8 +19,8 @@ def _persons(rng, n):
     for i in range(n):
         fingers = sorted(rng.choice(np.arange(1, 11), size=int(rng.integers(1, 11)), replace=False).tolist())
         person = {f: random_template(rng, f, n=int(rng.integers(0, 50))) for f in fingers}
-        if i % 3 == 0:  # another resolution: positions are rescaled to 500 ppi as pack does
-            person = {f: t.replace(dpi=1000) for f, t in person.items()}
+        if i % 3 != 2:  # other resolutions: positions are rescaled to 500 ppi as pack does
+            person = {f: t.replace(dpi=1000 if i % 3 == 0 else 569) for f, t in person.items()}
         out.append(person)
     return out
 

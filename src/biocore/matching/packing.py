@@ -35,6 +35,19 @@ def edge_key(parameters: MatchingParameters) -> tuple[float, ...]:
             float(p.mcc_hull_margin_px), float(p.mcc_min_valid_cells), int(p.mcc_min_neighbors))
 
 
+def positions_at_working_dpi(t: Template) -> tuple[np.ndarray, np.ndarray]:
+    """``t``'s minutia positions scaled to the matcher's 500 ppi grid, float32 of shape (n,) each.
+
+    Scaled in float64 and rounded to float32 once, exactly as the native side scales a probe: a
+    float32 factor moved positions across the matcher's tolerances at 569 ppi, so that
+    ``Matcher.match_many`` and one-off calls disagreed.
+    """
+    scale = WORKING_DPI / t.dpi
+    if scale == 1:
+        return t.x.astype(np.float32), t.y.astype(np.float32)
+    return (t.x * scale).astype(np.float32), (t.y * scale).astype(np.float32)
+
+
 def selected_minutiae(offsets: np.ndarray, quality: np.ndarray, parameters: MatchingParameters) -> np.ndarray | None:
     """Which minutiae the matcher uses (boolean mask over the packed minutiae), or None for all.
 
@@ -195,11 +208,9 @@ def pack(
         if not (t.y.shape[0] == t.angle.shape[0] == t.kind.shape[0] == t.quality.shape[0] == n):
             raise InvalidTemplate(f"{name}[{k}]: minutia fields differ in length")
         counts[k + 1] = n
-        # Scaled in float64 and rounded to float32 once, as the native side scales a probe (a
-        # float32 factor moved positions across the matcher's tolerances at 569 ppi).
-        scale = WORKING_DPI / t.dpi
-        xs.append(t.x * scale if scale != 1 else t.x)
-        ys.append(t.y * scale if scale != 1 else t.y)
+        x, y = positions_at_working_dpi(t)
+        xs.append(x)
+        ys.append(y)
         angles.append(t.angle)
         kinds.append(t.kind)
         qualities.append(t.quality)

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from ..matching import PreparedTemplates
-from ..matching.parameters import DEFAULT_PARAMETERS, WORKING_DPI, MatchingParameters
+from ..matching.packing import positions_at_working_dpi
+from ..matching.parameters import DEFAULT_PARAMETERS, MatchingParameters
 from ..templates import Template
 from ..templates.template import angle_steps
 from .blocks import NpyAppender, merge_schedule
@@ -80,9 +81,9 @@ class GalleryMinutiae:
                 slot = i * N_POSITIONS + f - 1
                 held[slot] = True
                 counts[slot + 1] = len(t)
-                scale = WORKING_DPI / t.dpi
-                cols["x"].append(t.x * np.float32(scale) if scale != 1 else t.x)
-                cols["y"].append(t.y * np.float32(scale) if scale != 1 else t.y)
+                x, y = positions_at_working_dpi(t)
+                cols["x"].append(x)
+                cols["y"].append(y)
                 cols["angle"].append(t.angle)
                 cols["kind"].append(t.kind)
                 cols["quality"].append(t.quality)
