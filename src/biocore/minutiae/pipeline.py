@@ -98,7 +98,7 @@ def _run(gray: np.ndarray, dpi: int, finger: int, p: ExtractionParameters) -> Te
     field = orientation_field(normalized, p)
     record("orientation", lambda: field.theta(work.shape))
     record("reliability", lambda: field.reliability(work.shape))
-    mask = segment(contrast, field, p, work)
+    mask = segment(contrast, field, p)
     record("mask", mask)
     empty = _template([], [], [], [], [], gray, dpi, finger, scale, 0)
     if not mask.any():

@@ -2,11 +2,7 @@
 
 A block is foreground when it has ridge contrast (absolute, and relative to the print's best
 blocks) and a coherent orientation; the block mask is then cleaned morphologically, reduced to
-its largest region with holes filled, and brought back to pixel resolution. Its edge is then
-trimmed at pixel scale: the block contrast is measured over a window wider than a block, so the
-block mask overhangs the print by up to ~20 pixels where the print ends against a flat
-background; within a band along the edge, pixels whose fine-scale grey-level contrast is low
-(background) are dropped.
+its largest region with holes filled, and brought back to pixel resolution.
 
 References
 ----------
@@ -22,15 +18,10 @@ from ._filters import resize_to
 from .orientation import OrientationField
 from .parameters import ExtractionParameters
 
-__all__ = ["segment", "trim_edge", "foreground_box"]
+__all__ = ["segment", "foreground_box"]
 
 
-def segment(
-    contrast: np.ndarray,
-    field: OrientationField,
-    params: ExtractionParameters,
-    gray: np.ndarray | None = None,
-) -> np.ndarray:
+def segment(contrast: np.ndarray, field: OrientationField, params: ExtractionParameters) -> np.ndarray:
     """Foreground mask of the fingerprint.
 
     Parameters
@@ -41,9 +32,6 @@ def segment(
         Its coherence separates ridges from noise and smudges.
     params : ExtractionParameters
         Uses the ``mask_*`` parameters.
-    gray : ndarray, shape (H, W), uint8, optional
-        The image ``contrast`` was measured on; with it (and ``mask_edge_relative_contrast`` > 0)
-        the mask's edge is trimmed to the print (:func:`trim_edge`).
 
     Returns
     -------
@@ -72,44 +60,7 @@ def segment(
         # there the print's edge itself looks like a ridge and would join the real ridges' ends.
         e = params.mask_erosion_blocks
         blocks = cv2.erode(blocks, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * e + 1, 2 * e + 1)))
-    mask = resize_to(blocks.astype(np.float32), (rows, cols)) > 0.5
-    if gray is not None and params.mask_edge_relative_contrast > 0:
-        mask = trim_edge(mask, gray, params)
-    return mask
-
-
-def trim_edge(mask: np.ndarray, gray: np.ndarray, params: ExtractionParameters) -> np.ndarray:
-    """The mask without the background it overhangs along its edge.
-
-    The local grey-level standard deviation at Gaussian scale ``mask_edge_sigma_px`` (a ridge
-    period or so: the block contrast's window is twice as wide) is compared with
-    ``mask_edge_relative_contrast`` times its 95th percentile over the mask; pixels below it and
-    closer than ``mask_edge_band_px`` to the mask's edge (or the frame) are dropped. Deeper inside,
-    low contrast is a smudge or a dry patch of the print, and left to the later stages.
-
-    Parameters
-    ----------
-    mask : ndarray, shape (H, W), bool
-        Foreground, not empty.
-    gray : ndarray, shape (H, W), uint8
-    params : ExtractionParameters
-        Uses ``mask_edge_sigma_px``, ``mask_edge_relative_contrast``, ``mask_edge_band_px``.
-
-    Returns
-    -------
-    mask : ndarray, shape (H, W), bool
-        A subset of ``mask``.
-    """
-    image = gray.astype(np.float32)
-    sigma = params.mask_edge_sigma_px
-    mean = cv2.GaussianBlur(image, (0, 0), sigma)
-    square = cv2.GaussianBlur(np.multiply(image, image, out=image), (0, 0), sigma)
-    deviation = np.sqrt(np.maximum(square - mean * mean, 0.0))
-    threshold = params.mask_edge_relative_contrast * float(np.percentile(deviation[mask], 95))
-    padded = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), np.uint8)
-    padded[1:-1, 1:-1] = mask
-    depth = cv2.distanceTransform(padded, cv2.DIST_L2, 3)[1:-1, 1:-1]
-    return mask & ((deviation > threshold) | (depth > params.mask_edge_band_px))
+    return resize_to(blocks.astype(np.float32), (rows, cols)) > 0.5
 
 
 def _largest_region_filled(blocks: np.ndarray) -> np.ndarray:
