@@ -4,7 +4,9 @@ How the table was produced
 --------------------------
 Command (from the repository root, with ../shared/data present)::
 
-    python benchmarks/verify_fvc.py --calibrate          (or --mirrors --calibrate: fitted on the as-is run)
+    python benchmarks/verify_fvc.py --calibrate
+
+(``--mirrors --calibrate`` prints the same table, fitted on the run with the images as they are.)
 
 Impostor scores: every cross-finger pair (2,880 per set) of the six real FVC2000/FVC2002 ``B``
 sets, minutiae from NBIS mindtct and from biocore.extract, pooled: 34,560 scores (2026-11-23, refitted when

@@ -220,8 +220,8 @@ def pack(
         return PreparedTemplates.from_minutiae(offsets, empty, empty, empty, empty, empty, parameters=parameters)
     return PreparedTemplates.from_minutiae(
         offsets,
-        np.concatenate(xs).astype(np.float32),
-        np.concatenate(ys).astype(np.float32),
+        np.concatenate(xs),
+        np.concatenate(ys),
         angle_steps(np.concatenate(angles)),
         np.concatenate(kinds),
         np.concatenate(qualities),

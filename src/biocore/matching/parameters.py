@@ -154,8 +154,7 @@ class MatchingParameters:
     #: matchers that count them, like NBIS bozorth3). Mean of 4 mirrored runs, six FVC B sets
     #: (FVC2000 DB1-3, FVC2002 DB1-3), biocore.extract: 1.65/1.89/2.33/0.88/0.92/1.76 % vs
     #: 2.01/1.87/2.43/1.29/1.19/2.38 with 0 (mean 1.57 vs 1.86); 3: 1.77, 6: 1.94, 10: 2.24.
-    #: Also using a pixel-trimmed print edge for the rating (segmentation.trim_edge) on top:
-    #: 1.63-1.66.
+    #: Also rating by a pixel-trimmed print edge on top (git branch h2-trim): 1.63-1.66.
     drop_quality_at_most: int = 1
 
     def native(self) -> np.ndarray:

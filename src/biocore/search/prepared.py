@@ -90,7 +90,7 @@ class GalleryMinutiae:
         if not cols["x"]:
             arrays = [np.zeros(0, d) for d in FIELDS.values()]
         else:
-            arrays = [np.concatenate(cols[k]).astype(d) if k != "angle" else angle_steps(np.concatenate(cols[k]))
+            arrays = [np.concatenate(cols[k]).astype(d, copy=False) if k != "angle" else angle_steps(np.concatenate(cols[k]))
                       for k, d in FIELDS.items()]
         return cls(np.cumsum(counts), held, *arrays)
 
