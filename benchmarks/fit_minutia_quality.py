@@ -37,9 +37,10 @@ from scipy.optimize import minimize
 import biocore
 import biocore.minutiae.pipeline as pipeline
 from biocore.minutiae.parameters import DEFAULT_PARAMETERS
-from biocore.minutiae.quality import MinutiaEvidence, minutia_quality
+from biocore.minutiae.quality import MinutiaEvidence, evidence_terms, minutia_quality
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from minutiae_agreement import columns, paired  # noqa: E402
 from peer_afis import DEFAULT_DATA  # noqa: E402
 
 WEIGHTS = ("coherence", "agreement", "amplitude", "crowd", "nearest")
@@ -77,19 +78,9 @@ def observe(image: np.ndarray, dpi: int, truth_x, truth_y, truth_angle, radius: 
     order = np.lexsort((raw.row[keep], raw.col[keep]))  # the template's minutia order
     e = seen["evidence"]
     evidence = MinutiaEvidence(*(np.asarray(getattr(e, f.name))[order] for f in dataclasses.fields(e)))
-    tx, ty, ta = (np.asarray(v, np.float64) for v in (truth_x, truth_y, truth_angle))
-    near = np.hypot(t.x[:, None] - tx[None], t.y[:, None] - ty[None]) <= radius
-    turn = np.abs(np.angle(np.exp(1j * (t.angle.astype(np.float64)[:, None] - ta[None])))) <= math.radians(angle)
-    label = (near & turn).any(axis=1) if len(tx) else np.zeros(len(t), bool)
+    truth = (np.asarray(v, np.float64) for v in (truth_x, truth_y, truth_angle))
+    label = paired(*columns(t), *truth, radius, math.radians(angle)).any(axis=1)
     return evidence, label
-
-
-def design(evidence: MinutiaEvidence) -> np.ndarray:
-    """The five terms ``minutia_quality`` weighs, shape (n, 5), in ``WEIGHTS`` order."""
-    return np.stack([
-        evidence.coherence, evidence.agreement, np.log(np.clip(evidence.amplitude, 0.05, 20.0)),
-        np.log1p(evidence.crowd), np.log(np.clip(evidence.nearest_px, 1.0, 40.0)),
-    ], axis=1)
 
 
 def inside(evidence: MinutiaEvidence) -> np.ndarray:
@@ -181,7 +172,7 @@ def leader(data: Path, cache: Path, radius: float, angle: float) -> dict[str, li
 
 
 def stack(rows: list) -> tuple[np.ndarray, np.ndarray]:
-    x = np.concatenate([design(e)[inside(e)] for e, _ in rows])
+    x = np.concatenate([evidence_terms(e)[inside(e)] for e, _ in rows])
     y = np.concatenate([lab[inside(e)] for e, lab in rows]).astype(np.float64)
     return x, y
 

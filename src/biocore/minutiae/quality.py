@@ -34,7 +34,7 @@ import numpy as np
 
 from .parameters import ExtractionParameters
 
-__all__ = ["MinutiaEvidence", "minutia_evidence", "minutia_quality"]
+__all__ = ["MinutiaEvidence", "minutia_evidence", "evidence_terms", "minutia_quality"]
 
 
 @dataclass(frozen=True)
@@ -134,20 +134,25 @@ def minutia_quality(evidence: MinutiaEvidence, params: ExtractionParameters) -> 
         1-100 (0 would read as "not rated").
     """
     p = params
-    z = (
-        p.quality_bias
-        + p.quality_weight_coherence * evidence.coherence
-        + p.quality_weight_agreement * evidence.agreement
-        + p.quality_weight_amplitude * np.log(np.clip(evidence.amplitude, 0.05, 20.0))
-        + p.quality_weight_crowd * np.log1p(evidence.crowd)
-        + p.quality_weight_nearest * np.log(np.clip(evidence.nearest_px, 1.0, 40.0))
-    )
+    weights = np.array([p.quality_weight_coherence, p.quality_weight_agreement, p.quality_weight_amplitude,
+                        p.quality_weight_crowd, p.quality_weight_nearest])
+    z = p.quality_bias + evidence_terms(evidence) @ weights
     score = 1.0 / (1.0 + np.exp(-z))
     border = evidence.border_px
     zero, floor = p.quality_edge_zero_px, p.quality_edge_floor
     edge = np.clip((border - zero) / max(p.quality_edge_full_px - zero, 1e-6), 0.0, 1.0)
     quality = score * np.where(border < zero, 0.0, floor + (1.0 - floor) * edge)
     return np.clip(np.rint(100.0 * quality), 1, 100).astype(np.uint8)
+
+
+def evidence_terms(evidence: MinutiaEvidence) -> np.ndarray:
+    """The terms :func:`minutia_quality` weighs, shape (n, 5) float64: coherence, agreement,
+    ln(amplitude), ln(1 + crowd), ln(nearest) (amplitude and nearest clipped to plausible ranges),
+    in the order of the ``quality_weight_*`` fields."""
+    return np.stack([
+        evidence.coherence, evidence.agreement, np.log(np.clip(evidence.amplitude, 0.05, 20.0)),
+        np.log1p(evidence.crowd), np.log(np.clip(evidence.nearest_px, 1.0, 40.0)),
+    ], axis=1).reshape(-1, 5)
 
 
 @numba.njit(nogil=True, cache=True)
