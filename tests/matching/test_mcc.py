@@ -265,17 +265,45 @@ def test_vector_cylinder_scan_gives_the_scalar_scores():
                   for t in templates[:6]]
     b = pack(templates)
 
-    def all_parts():
+    def all_parts(arranged=False):
+        # arranged: the cylinders as pack arranged them (else arranged again in every comparison)
+        kw = {"mcc_keys": b.mcc_keys, "mcc_words": b.mcc_words} if arranged else {}
         return np.stack([Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges,
-                                                            b.edge_count, b.cylinders, 1, True) for t in templates])
+                                                            b.edge_count, b.cylinders, 1, True, **kw) for t in templates])
 
     try:
         if not _core.mcc_vector_scan(True):
             pytest.skip("no AVX-512 VPOPCNTDQ on this processor: only the scalar scan runs")
         vector = all_parts()
+        arranged = all_parts(arranged=True)
         assert not _core.mcc_vector_scan(False)
         scalar = all_parts()
     finally:
         _core.mcc_vector_scan(True)
     assert np.count_nonzero(scalar[:, :, 1] > 0.3) >= 10  # genuine-like pairs among them
     np.testing.assert_array_equal(vector, scalar)
+    np.testing.assert_array_equal(arranged, scalar)
+
+
+def test_arranged_cylinders_follow_direction_order():
+    """pack's mcc_keys order each template's minutiae by direction and mcc_words hold their
+    cylinder words in that order, transposed (validity word last), zeros past the template."""
+    rng = np.random.default_rng(3)
+    templates = [random_template(rng, n=int(n)) for n in (0, 5, 17, 40)]
+    b = pack(templates)
+    words = b.cylinders.shape[1] // 2
+    assert DEFAULT_PARAMETERS.mcc_cells ** 2 == 64  # one word per section: the vector layout exists
+    at = 0
+    for t in range(len(templates)):
+        lo, hi = int(b.offsets[t]), int(b.offsets[t + 1])
+        n = hi - lo
+        keys = b.mcc_keys[lo:hi]
+        want = np.sort((b.angle[lo:hi].astype(np.uint32) << 16) | np.arange(n, dtype=np.uint32))
+        np.testing.assert_array_equal(keys, want)
+        stride = (n + 15) & ~7
+        block = b.mcc_words[at:at + (words + 1) * stride].reshape(words + 1, stride)
+        at += (words + 1) * stride
+        cyl = b.cylinders[lo:hi][keys & 0xFFFF]
+        np.testing.assert_array_equal(block[:, :n].T, cyl[:, :words + 1])
+        assert not block[:, n:].any()
+    assert at == b.mcc_words.shape[0]

@@ -60,6 +60,8 @@ class PreparedProbe:
         cylinders: npt.NDArray[np.uint64],
         threads: int = 0,
         parts: bool = False,
+        mcc_keys: npt.NDArray[np.uint32] | None = None,
+        mcc_words: npt.NDArray[np.uint64] | None = None,
     ) -> npt.NDArray[np.float32]: ...
     def votes(
         self,
@@ -100,4 +102,6 @@ def pack_edges(
     angle: npt.NDArray[np.uint16],
     params: npt.NDArray[np.float64],
     threads: int = 0,
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint64]]: ...
+) -> tuple[
+    npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.uint32], npt.NDArray[np.uint64]
+]: ...

@@ -137,6 +137,8 @@ struct View {
     const Edge* edges = nullptr;
     const uint8_t* count = nullptr;
     const uint64_t* cylinders = nullptr;  // 2 * mcc.words per minutia
+    const uint32_t* mcc_keys = nullptr;   // the cylinders as mcc::arrange writes them, or null
+    const uint64_t* mcc_words = nullptr;
 };
 
 // Builds the edge table of n minutiae into edges[n*K] / count[n]: the K nearest neighbours
@@ -186,6 +188,8 @@ struct Owned {
     std::vector<Edge> edges;
     std::vector<uint8_t> count;
     std::vector<uint64_t> cylinders;
+    std::vector<uint32_t> mcc_keys;
+    std::vector<uint64_t> mcc_words;
     View view(int K) const {
         View v;
         v.n = static_cast<int>(x.size());
@@ -197,6 +201,8 @@ struct Owned {
         v.edges = edges.data();
         v.count = count.data();
         v.cylinders = cylinders.data();
+        v.mcc_keys = mcc_keys.data();
+        v.mcc_words = mcc_words.data();
         return v;
     }
 };
@@ -744,8 +750,8 @@ float grow_roots(const View& p, const View& c, const Params& prm, Workspace& ws)
 }
 
 float mcc_score(const View& p, const View& c, const Params& prm, Workspace& ws, uint16_t rotation) {
-    return mcc::score(p.n, p.x, p.y, p.angle, p.cylinders, c.n, c.x, c.y, c.angle, c.cylinders, prm.mcc, ws.mcc,
-                      rotation);
+    return mcc::score(p.n, p.x, p.y, p.angle, p.cylinders, c.n, c.x, c.y, c.angle, c.cylinders, c.mcc_keys, c.mcc_words,
+                      prm.mcc, ws.mcc, rotation);
 }
 
 struct Parts {
@@ -823,6 +829,9 @@ void fill_owned(Owned& o, const carray<int32_t>& x, const carray<int32_t>& y, co
                 ws.scratch);
     o.cylinders.resize(n * 2 * prm.mcc.words);
     mcc::build(static_cast<int>(n), o.x.data(), o.y.data(), o.angle.data(), prm.mcc, o.cylinders.data());
+    o.mcc_keys.resize(n);
+    o.mcc_words.resize(mcc::arranged_words(static_cast<int>(n), prm.mcc));
+    mcc::arrange(static_cast<int>(n), o.angle.data(), o.cylinders.data(), prm.mcc, o.mcc_keys.data(), o.mcc_words.data());
 }
 
 // Packed templates (struct of arrays + offsets) with their edge tables, as Python keeps them.
@@ -838,6 +847,9 @@ struct PackedView {
     const uint64_t* cylinders;
     int k;
     int cylinder_words;  // 2 * mcc.words
+    const uint32_t* mcc_keys = nullptr;  // the cylinders as mcc::arrange writes them (or null), template t's
+    const uint64_t* mcc_words = nullptr;  // words from word_offsets[t]
+    std::vector<int64_t> word_offsets;
     View at(std::size_t t) const {
         View v;
         int64_t b = offsets[t];
@@ -850,6 +862,10 @@ struct PackedView {
         v.edges = edges + b * k;
         v.count = count + b;
         v.cylinders = cylinders + b * cylinder_words;
+        if (mcc_keys != nullptr) {
+            v.mcc_keys = mcc_keys + b;
+            v.mcc_words = mcc_words + word_offsets[t];
+        }
         return v;
     }
 };
@@ -886,8 +902,17 @@ PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, c
     return pv;
 }
 
+// Where each template's arranged cylinder words start (T + 1 values, the last the total).
+std::vector<int64_t> arranged_offsets(const int64_t* offsets, std::size_t templates, const mcc::Params& prm) {
+    std::vector<int64_t> out(templates + 1, 0);
+    for (std::size_t t = 0; t < templates; ++t)
+        out[t + 1] = out[t] + static_cast<int64_t>(mcc::arranged_words(static_cast<int>(offsets[t + 1] - offsets[t]), prm));
+    return out;
+}
+
 // Builds the edge tables and cylinders of packed templates: returns (edges bytes (total*K*12),
-// count (total), cylinders (total, 2 * words) uint64).
+// count (total), cylinders (total, 2 * words) uint64, cylinder keys (total) uint32 and arranged
+// cylinder words uint64, as mcc::arrange writes them template by template).
 py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
                      const carray<uint16_t>& angle, const carray<double>& params, int threads) {
     Params prm = Params::from(params);
@@ -901,6 +926,11 @@ py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, con
     const int cw = 2 * prm.mcc.words;
     carray<uint64_t> cylinders({static_cast<py::ssize_t>(total), static_cast<py::ssize_t>(cw)});
     uint64_t* pcyl = cylinders.mutable_data();
+    const std::vector<int64_t> woff = arranged_offsets(offsets.data(), T, prm.mcc);
+    carray<uint32_t> keys(static_cast<py::ssize_t>(total));
+    carray<uint64_t> words(static_cast<py::ssize_t>(woff[T]));
+    uint32_t* pkeys = keys.mutable_data();
+    uint64_t* pwords = words.mutable_data();
     Edge* pe = reinterpret_cast<Edge*>(edges.mutable_data());
     uint8_t* pc = count.mutable_data();
     const int64_t* off = offsets.data();
@@ -916,10 +946,11 @@ py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, con
                 build_edges(static_cast<int>(off[t + 1] - s), px + s, py_ + s, pa + s, prm, pe + s * prm.neighbors,
                             pc + s, scratch);
                 mcc::build(static_cast<int>(off[t + 1] - s), px + s, py_ + s, pa + s, prm.mcc, pcyl + s * cw);
+                mcc::arrange(static_cast<int>(off[t + 1] - s), pa + s, pcyl + s * cw, prm.mcc, pkeys + s, pwords + woff[t]);
             }
         });
     }
-    return py::make_tuple(edges, count, cylinders);
+    return py::make_tuple(edges, count, cylinders, keys, words);
 }
 
 // A probe prepared once (edge table + hash) for many comparisons.
@@ -946,8 +977,22 @@ class PreparedProbe {
     py::array_t<float> match_packed(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
                                     const carray<uint16_t>& angle, const carray<uint8_t>& kind,
                                     const carray<uint8_t>& edges, const carray<uint8_t>& count,
-                                    const carray<uint64_t>& cylinders, int threads, bool parts) const {
+                                    const carray<uint64_t>& cylinders, int threads, bool parts, const py::object& mcc_keys,
+                                    const py::object& mcc_words) const {
         PackedView pv = packed_view(offsets, x, y, angle, kind, edges, count, cylinders, prm_);
+        // the cylinders arranged at pack time (pack_edges), when given: else arranged per comparison
+        carray<uint32_t> keys;
+        carray<uint64_t> words;
+        if (!mcc_keys.is_none() && !mcc_words.is_none()) {
+            keys = mcc_keys.cast<carray<uint32_t>>();
+            words = mcc_words.cast<carray<uint64_t>>();
+            pv.word_offsets = arranged_offsets(pv.offsets, pv.templates, prm_.mcc);
+            if (keys.ndim() != 1 || static_cast<std::size_t>(keys.shape(0)) != static_cast<std::size_t>(x.shape(0)) ||
+                words.ndim() != 1 || words.shape(0) != pv.word_offsets.back())
+                throw std::invalid_argument("mcc_keys, mcc_words: sizes disagree with the packed templates");
+            pv.mcc_keys = keys.data();
+            pv.mcc_words = words.data();
+        }
         // parts: (T, 2) edge evidence and MCC score instead of the fused (T,) scores (tuning, tests)
         py::array_t<float> out = parts ? py::array_t<float>({static_cast<py::ssize_t>(pv.templates), py::ssize_t{2}})
                                        : py::array_t<float>(static_cast<py::ssize_t>(pv.templates));
@@ -1051,7 +1096,8 @@ void register_matching(py::module_& m) {
              py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"), py::arg("scale"), py::arg("params"))
         .def("match_packed", &PreparedProbe::match_packed, py::arg("offsets"), py::arg("x"), py::arg("y"),
              py::arg("angle"), py::arg("kind"), py::arg("edges"), py::arg("count"), py::arg("cylinders"),
-             py::arg("threads") = 0, py::arg("parts") = false)
+             py::arg("threads") = 0, py::arg("parts") = false, py::arg("mcc_keys") = py::none(),
+             py::arg("mcc_words") = py::none())
         .def("votes", &PreparedProbe::votes, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"),
              py::arg("scale"), py::arg("one_off") = false)
         .def("match_prepared", &PreparedProbe::match_prepared, py::arg("other"))

@@ -62,11 +62,20 @@ struct Params {
 // value bits then validity bits per minutia; an invalid cylinder has an all-zero validity mask.
 void build(int n, const float* x, const float* y, const uint16_t* angle, const Params& prm, uint64_t* out);
 
+// Candidate cylinders arranged for the AVX-512 scan (Params::word_per_section only), built once
+// per template instead of once per comparison: keys[k] = (angle << 16) | index of the minutiae in
+// increasing key (by direction), and words[w * stride + k] = word w (w <= words: the values, then
+// the validity word all sections share) of the k-th minutia in that order, stride (n + 15) & ~7,
+// zeros past n. arranged_words gives the size of `words` (0 when the scan cannot use them).
+std::size_t arranged_words(int n, const Params& prm);
+void arrange(int n, const uint16_t* angle, const uint64_t* cylinders, const Params& prm, uint32_t* keys,
+             uint64_t* words);
+
 struct Scratch {
     std::vector<uint64_t> keys;  // (similarity or efficiency bits, index), largest first
     std::vector<uint16_t> pa, pb;
-    std::vector<uint32_t> order;  // candidate minutiae by direction
-    std::vector<uint64_t> transposed;  // candidate cylinder words by position in `order` (vector scan)
+    std::vector<uint32_t> order;  // candidate minutiae by direction (keys as arrange() writes them)
+    std::vector<uint64_t> transposed;  // candidate cylinders as arrange() writes them, when not given
     std::vector<uint64_t> ranked;      // the vector scan's top-key selection
     std::vector<float> lambda, next, first;
     std::vector<uint16_t> turn, near;  // the relaxation's pairs: rotation, pairs compatible in it
@@ -80,6 +89,9 @@ struct Scratch {
     std::vector<uint32_t> row_start, row_fill;
     std::vector<uint16_t> col;
     std::vector<float> rho;
+    // the vector code's relaxation: the same matrix dense, column-major (column q at q * ld, ld the
+    // pair count rounded up to 16), and its weights padded with zeros to ld
+    std::vector<float> dense, lam16, next16;
 };
 
 // Lets score() scan cylinder pairs and filter the relaxation's compatible pairs with AVX-512 when
@@ -94,10 +106,11 @@ bool vector_code_enabled();
 float similarity(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b, const Params& prm);
 
 // LSS-R global score in [0, 1] of two templates with their cylinders. Cylinder pairs compare when
-// their minutiae turn by `rotation` (16-bit steps, b minus a) within max_rotation_steps.
+// their minutiae turn by `rotation` (16-bit steps, b minus a) within max_rotation_steps. keys_b and
+// words_b: b's cylinders as arrange() writes them, or null (then arranged here when needed).
 float score(int na, const float* xa, const float* ya, const uint16_t* aa, const uint64_t* ca, int nb, const float* xb,
-            const float* yb, const uint16_t* ab, const uint64_t* cb, const Params& prm, Scratch& s,
-            uint16_t rotation = 0);
+            const float* yb, const uint16_t* ab, const uint64_t* cb, const uint32_t* keys_b, const uint64_t* words_b,
+            const Params& prm, Scratch& s, uint16_t rotation = 0);
 
 }  // namespace mcc
 }  // namespace biocore

@@ -237,5 +237,5 @@ class Matcher:
             packed = pack(candidates, parameters=self.parameters, threads=threads, name="candidates")
         return self._prepared.match_packed(
             packed.offsets, packed.x, packed.y, packed.angle, packed.kind, packed.edges, packed.edge_count,
-            packed.cylinders, threads,
+            packed.cylinders, threads, mcc_keys=packed.mcc_keys, mcc_words=packed.mcc_words,
         )

@@ -1,7 +1,9 @@
 """Templates packed into flat arrays (struct of arrays + offsets) for one native call per batch.
 
 A :class:`PreparedTemplates` holds many templates' minutiae in concatenated arrays (those the
-matcher uses: :func:`selected_minutiae`), positions already scaled to the matcher's 500 ppi grid, plus the derived edge tables the matcher walks. Only the
+matcher uses: :func:`selected_minutiae`), positions already scaled to the matcher's 500 ppi grid, plus the derived edge tables and
+cylinders the matcher walks (the cylinders also ordered by direction and transposed once here for the native vector scan,
+instead of once per comparison). Only the
 minutiae arrays need storing (:meth:`PreparedTemplates.minutiae_arrays`); the edge tables are rebuilt
 natively on load (:meth:`PreparedTemplates.from_minutiae`, a few microseconds a template).
 """
@@ -95,6 +97,11 @@ class PreparedTemplates:
         Edges per minutia.
     cylinders : ndarray of uint64, shape (M, 2 * words)
         Minutia Cylinder-Code bits per minutia, values then validity (derived; never store them).
+    mcc_keys : ndarray of uint32, shape (M,)
+        Per template, its minutiae ordered by direction (``angle << 16 | index``; derived).
+    mcc_words : ndarray of uint64, shape (W,)
+        Per template, its cylinders' words in that order, transposed for the native vector scan
+        (derived; empty when the cylinder layout has no vector scan).
     parameters : MatchingParameters
         The parameters the edge tables were built with.
     """
@@ -108,6 +115,8 @@ class PreparedTemplates:
     edges: np.ndarray
     edge_count: np.ndarray
     cylinders: np.ndarray
+    mcc_keys: np.ndarray
+    mcc_words: np.ndarray
     parameters: MatchingParameters
 
     def __len__(self) -> int:
@@ -160,9 +169,10 @@ class PreparedTemplates:
             owner = np.repeat(np.arange(off.shape[0] - 1), np.diff(off))
             off = np.concatenate([[0], np.cumsum(np.bincount(owner[keep], minlength=off.shape[0] - 1))]).astype(np.int64)
             cols = {name: np.ascontiguousarray(arr[keep]) for name, arr in cols.items()}
-        edges, count, cylinders = _core.pack_edges(off, cols["x"], cols["y"], cols["angle"], parameters.native(), threads)
+        edges, count, cylinders, keys, words = _core.pack_edges(off, cols["x"], cols["y"], cols["angle"],
+                                                                parameters.native(), threads)
         return cls(off, cols["x"], cols["y"], cols["angle"], cols["kind"], cols["quality"], edges, count, cylinders,
-                   parameters)
+                   keys, words, parameters)
 
 
 def pack(
