@@ -59,6 +59,7 @@ struct Tables {
     std::vector<float> rho_d;   // Z(distance difference)
     std::vector<float> rho_a2;  // Z(|direction-difference difference|)
     std::vector<uint8_t> rho_a2_counts;  // rho_a2 >= kNegligibleRho: two pairs can be compatible
+    int rho_a2_prefix = -1;  // those bins are exactly the first this many (-1: not a prefix)
     std::vector<float> rho_a3;  // Z(|radial angle difference|)
     std::vector<float> sqrt_count;  // sqrt(k) for every cell count k a cylinder can have
 };
@@ -97,6 +98,9 @@ std::shared_ptr<const Tables> tables_for(const Params& p, const std::vector<doub
         t->rho_a2_counts.push_back(t->rho_a2[b] >= kNegligibleRho);
         t->rho_a3[b] = static_cast<float>(sigmoid(rad, p.rho_mu[2], p.rho_tau[2]));
     }
+    const int counted = static_cast<int>(std::count(t->rho_a2_counts.begin(), t->rho_a2_counts.end(), 1));
+    if (std::all_of(t->rho_a2_counts.begin(), t->rho_a2_counts.begin() + counted, [](uint8_t c) { return c == 1; }))
+        t->rho_a2_prefix = counted;
     t->sqrt_count.resize(static_cast<std::size_t>(p.cells) * p.cells * p.sections + 1);
     for (std::size_t k = 0; k < t->sqrt_count.size(); ++k) t->sqrt_count[k] = std::sqrt(static_cast<float>(k));
     cache.emplace(key, t);
@@ -381,11 +385,64 @@ __attribute__((target("avx512f"))) std::size_t top_by_rank_avx512(uint64_t* keys
 }
 #endif
 
+#ifdef BIOCORE_MCC_AVX512
+// The min(n, k) largest of n distinct keys into keys[0 ...], in no particular order; returns how
+// many. A quickselect whose partitions compress 8 keys at a time (one unpredictable branch per
+// partition, not per key), where top_by_rank compares every key with every other: the scan's cuts
+// through it took match_packed 57.2k -> 58.8k comparisons/CPU-s (FVC2002 DB1 mindtct templates).
+// keys and scratch: room for n + 8 keys.
+// (Each partition writes its output runs in place behind its reads, or into the other buffer.)
+__attribute__((target("avx512f"))) std::size_t largest_avx512(uint64_t* keys, std::size_t n, std::size_t k,
+                                                               uint64_t* scratch) {
+    uint64_t* out = scratch;  // out[0, taken): among the k largest
+    std::size_t taken = 0, need = std::min(n, k);
+    bool in_out = false;      // the window lies at out + taken (else at keys)
+    std::size_t m = n;        // window size
+    while (need > 0) {
+        uint64_t* w = in_out ? out + taken : keys;
+        if (m <= need) {
+            if (!in_out) std::copy(w, w + m, out + taken);
+            taken += m;
+            break;
+        }
+        uint64_t a = w[0], b = w[m / 2], c = w[m - 1];  // the median of three as pivot
+        if (a > b) std::swap(a, b);
+        const uint64_t pivot = c < a ? a : c > b ? b : c;
+        const __m512i pv = _mm512_set1_epi64(static_cast<long long>(pivot));
+        uint64_t* g_out = out + taken;  // keys above the pivot
+        uint64_t* l_out = keys;         // keys below it
+        std::size_t g = 0, l = 0;
+        for (std::size_t t = 0; t < m; t += 8) {
+            const __mmask8 lanes = m - t >= 8 ? 0xFF : static_cast<__mmask8>((1u << (m - t)) - 1u);
+            const __m512i v = _mm512_maskz_loadu_epi64(lanes, w + t);
+            const __mmask8 gm = _mm512_mask_cmpgt_epu64_mask(lanes, v, pv);
+            const __mmask8 lm = _mm512_mask_cmplt_epu64_mask(lanes, v, pv);
+            _mm512_storeu_si512(g_out + g, _mm512_maskz_compress_epi64(gm, v));
+            _mm512_storeu_si512(l_out + l, _mm512_maskz_compress_epi64(lm, v));
+            g += static_cast<std::size_t>(__builtin_popcount(gm));
+            l += static_cast<std::size_t>(__builtin_popcount(lm));
+        }
+        if (g >= need) {  // all k among those above the pivot
+            m = g;
+            in_out = true;
+        } else {  // those above and the pivot are in; the rest among those below
+            out[taken + g] = pivot;
+            taken += g + 1;
+            need -= g + 1;
+            m = l;
+            in_out = false;
+        }
+    }
+    std::copy(out, out + taken, keys);
+    return taken;
+}
+#endif
+
 // Keeps the `cap` largest keys offered: a buffer of at most 2 cap keys, cut back to the best cap
 // whenever it fills; a key not above the cap-th best so far is dropped at once (the same set as
 // selecting from all the keys, whatever the order they come in: keys are distinct). With `ranked`
-// (room for 2 cap + 1 keys; vector code only) the cuts rank the keys instead of nth_element, and
-// scan_avx512 fills the buffer 8 lanes at a time itself (without offer).
+// (room for 2 cap + 16 keys; vector code only) the cuts rank the keys instead of nth_element, and
+// scan_avx512 fills the buffer 8 lanes at a time itself (without offer, cutting by largest_avx512).
 struct TopKeys {
     std::vector<uint64_t>& keys;
     std::size_t cap;
@@ -482,7 +539,7 @@ __attribute__((target("avx512f,avx512vl,avx512dq,avx512vpopcntdq"))) void scan_a
     // lane took a fifth of the scan: match_packed 45.0k -> 50.5k comparisons/CPU-s (FVC2002 DB1)
     const std::size_t cap = top.cap;
     std::vector<uint64_t>& keys = top.keys;
-    keys.resize(2 * cap + 8);
+    keys.resize(2 * cap + 16);  // up to 2 cap + 7 keys, and room for largest_avx512's whole-vector stores
     uint64_t* buf = keys.data();
     std::size_t size = 0;
     __m512i floor = _mm512_set1_epi64(static_cast<long long>(top.kept_min));
@@ -527,8 +584,8 @@ __attribute__((target("avx512f,avx512vl,avx512dq,avx512vpopcntdq"))) void scan_a
                 _mm512_storeu_si512(buf + size, _mm512_maskz_compress_epi64(cand, key));
                 size += static_cast<std::size_t>(__builtin_popcount(cand));
                 if (size >= 2 * cap) {
-                    size = top_by_rank_avx512(buf, size, cap, top.ranked);
-                    top.kept_min = buf[cap - 1];
+                    size = largest_avx512(buf, size, cap, top.ranked);
+                    top.kept_min = *std::min_element(buf, buf + cap);
                     floor = _mm512_set1_epi64(static_cast<long long>(top.kept_min));
                 }
             }
@@ -547,57 +604,108 @@ bool avx512_scan_available() {
 std::atomic<bool> vector_scan_allowed{true};
 
 #ifdef BIOCORE_MCC_AVX512
-// The pairs q > r whose compatibility with pair r is not negligible by its direction-difference
-// and distance terms, 16 at a time: writes them (increasing q) to near[] and the product of the
-// two terms to z12[], returns how many. `pair` holds, by pair index and padded by 16 zeros, the
-// probe position (x1, y1), the candidate position (x2, y2) and the rotation (turn); the same
-// float operations as the scalar filter in score() (IEEE square roots, quotients, products).
-__attribute__((target("avx512f,avx512vl,avx512dq,avx512vpopcntdq"))) int compatible_avx512(
-    int r, int nr, const float* x1, const float* y1, const float* x2, const float* y2, const uint16_t* turn,
-    const Tables& T, uint16_t* near, float* z12) {
+// fast_atan2 of 16 lanes, rounded as the scalar function (products and sums in the rounding-mode
+// forms: the compiler never fuses those into a multiply-add, which would round differently).
+__attribute__((target("avx512f,avx512dq"))) inline __m512 fast_atan2_avx512(__m512 y, __m512 x) {
+    constexpr int kRound = _MM_FROUND_CUR_DIRECTION;
+    const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512 ax = _mm512_and_ps(x, no_sign), ay = _mm512_and_ps(y, no_sign);
+    const __m512 mx = _mm512_max_ps(ax, ay), mn = _mm512_min_ps(ax, ay);
+    const __m512 a = _mm512_maskz_div_ps(_mm512_cmp_ps_mask(mx, zero, _CMP_GT_OQ), mn, mx);
+    const __m512 s = _mm512_mul_round_ps(a, a, kRound);
+    __m512 r = _mm512_mul_round_ps(_mm512_set1_ps(-0.0464964749f), s, kRound);
+    r = _mm512_mul_round_ps(_mm512_add_round_ps(r, _mm512_set1_ps(0.15931422f), kRound), s, kRound);
+    r = _mm512_mul_round_ps(_mm512_sub_round_ps(r, _mm512_set1_ps(0.327622764f), kRound), s, kRound);
+    r = _mm512_add_round_ps(_mm512_mul_round_ps(r, a, kRound), a, kRound);
+    r = _mm512_mask_sub_ps(r, _mm512_cmp_ps_mask(ay, ax, _CMP_GT_OQ), _mm512_set1_ps(1.57079637f), r);
+    r = _mm512_mask_sub_ps(r, _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), _mm512_set1_ps(3.14159274f), r);
+    return _mm512_castsi512_ps(_mm512_mask_xor_epi32(_mm512_castps_si512(r), _mm512_cmp_ps_mask(y, zero, _CMP_LT_OQ),
+                                                     _mm512_castps_si512(r), _mm512_set1_epi32(INT32_MIN)));  // -r
+}
+
+// -v of 16 lanes (the sign flipped, as unary minus does: -(+0) is -0).
+__attribute__((target("avx512f"))) inline __m512 negated_avx512(__m512 v) {
+    return _mm512_castsi512_ps(_mm512_xor_epi32(_mm512_castps_si512(v), _mm512_set1_epi32(INT32_MIN)));
+}
+
+// to_steps of 16 lanes (as int32 in [0, 65535]).
+__attribute__((target("avx512f"))) inline __m512i to_steps_avx512(__m512 rad) {
+    constexpr int kRound = _MM_FROUND_CUR_DIRECTION;
+    const __m512 v = _mm512_add_round_ps(_mm512_mul_round_ps(rad, _mm512_set1_ps(static_cast<float>(kStepsPerRad)), kRound),
+                                         _mm512_set1_ps(0.5f), kRound);
+    const __m512i s = _mm512_cvttps_epi32(_mm512_roundscale_ps(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
+    return _mm512_and_si512(s, _mm512_set1_epi32(0xFFFF));
+}
+
+// |int16(a - b)| >> 6 of 16 lanes of 16-bit angles (held in int32 lanes): a rho table bin.
+__attribute__((target("avx512f"))) inline __m512i angle_bin_avx512(__m512i a, __m512i b) {
+    const __m512i low16 = _mm512_set1_epi32(0xFFFF), sign16 = _mm512_set1_epi32(0x8000);
+    const __m512i d = _mm512_sub_epi32(_mm512_xor_si512(_mm512_and_si512(_mm512_sub_epi32(a, b), low16), sign16), sign16);
+    return _mm512_srli_epi32(_mm512_abs_epi32(d), 6);
+}
+
+// Row r of the compatibility matrix against the pairs q > r, 16 at a time, straight into the
+// dense column-major matrix (rho(r, q) at dense[q * ld + r], rho(q, r) at dense[r * ld + q]; the
+// entries left alone stay zero). By pair index, padded by 16 zeros: the probe position (x1, y1)
+// and direction (a1), the candidate position (x2, y2) and direction (a2), the rotation (turn).
+// The same float operations as the scalar filter and radial-angle terms in score() (IEEE square
+// roots, quotients, products; fast_atan2 and to_steps rounded alike), so the same values. (Only
+// the filter in vector code, the survivors' radial terms then in scalar code and the matrix
+// filled from there: match_packed 52.2k against 56.9k comparisons/CPU-s on FVC2002 DB1.)
+__attribute__((target("avx512f,avx512vl,avx512dq,avx512vpopcntdq"))) void compatible_dense_avx512(
+    int r, int nr, const float* x1, const float* y1, const float* x2, const float* y2, const uint16_t* a1,
+    const uint16_t* a2, const uint16_t* turn, const Tables& T, float* dense, int ld) {
+    constexpr int kRound = _MM_FROUND_CUR_DIRECTION;
     const __m512 ax = _mm512_set1_ps(x1[r]), ay = _mm512_set1_ps(y1[r]);
     const __m512 bx = _mm512_set1_ps(x2[r]), by = _mm512_set1_ps(y2[r]);
     const __m512i tr = _mm512_set1_epi32(turn[r]);
-    const __m512i low16 = _mm512_set1_epi32(0xFFFF), sign16 = _mm512_set1_epi32(0x8000);
+    const __m512i dir_a = _mm512_set1_epi32(a1[r]), dir_b = _mm512_set1_epi32(a2[r]);
+    const __m512i half_turn = _mm512_set1_epi32(32768);
     const __m512i max_bin = _mm512_set1_epi32(kDistBins);
     const __m512 negligible = _mm512_set1_ps(kNegligibleRho), bin = _mm512_set1_ps(kDistBinPx);
     const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
+    const __m512 zero = _mm512_setzero_ps();
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    alignas(64) float z[16];
-    int m = 0;
+    const __m512i ldv = _mm512_set1_epi32(ld);
+    const __m512i prefix = _mm512_set1_epi32(T.rho_a2_prefix);
     for (int q0 = r + 1; q0 < nr; q0 += 16) {
-        const __mmask16 lanes = _mm512_cmplt_epi32_mask(_mm512_add_epi32(_mm512_set1_epi32(q0), lane), _mm512_set1_epi32(nr));
+        const __m512i q = _mm512_add_epi32(_mm512_set1_epi32(q0), lane);
+        const __mmask16 lanes = _mm512_cmplt_epi32_mask(q, _mm512_set1_epi32(nr));
         const __m512i tq = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(turn + q0)));
-        // |int16(turn r - turn q)| >> 6
-        const __m512i d = _mm512_sub_epi32(_mm512_xor_si512(_mm512_and_si512(_mm512_sub_epi32(tr, tq), low16), sign16), sign16);
-        const __m512i ai = _mm512_srli_epi32(_mm512_abs_epi32(d), 6);
-        const __m512 z2 = _mm512_i32gather_ps(ai, T.rho_a2.data(), 4);
-        __mmask16 ok = _mm512_mask_cmp_ps_mask(lanes, z2, negligible, _CMP_NLT_UQ);
+        const __m512i a2bin = angle_bin_avx512(tr, tq);
+        // the direction-difference term not negligible: by its bin when those are the first few
+        // (the usual decreasing sigmoid), without the gather most lanes of an impostor leave by
+        // (55.0k -> 56.2k comparisons/CPU-s)
+        __mmask16 ok = T.rho_a2_prefix >= 0 ? _mm512_mask_cmplt_epi32_mask(lanes, a2bin, prefix) : lanes;
+        if (ok == 0) continue;
+        const __m512 z2 = _mm512_mask_i32gather_ps(zero, ok, a2bin, T.rho_a2.data(), 4);
+        ok = _mm512_mask_cmp_ps_mask(ok, z2, negligible, _CMP_NLT_UQ);
         if (ok == 0) continue;
         const __m512 dxa = _mm512_sub_ps(_mm512_loadu_ps(x1 + q0), ax), dya = _mm512_sub_ps(_mm512_loadu_ps(y1 + q0), ay);
         const __m512 dxb = _mm512_sub_ps(_mm512_loadu_ps(x2 + q0), bx), dyb = _mm512_sub_ps(_mm512_loadu_ps(y2 + q0), by);
-        // (products and sums in the rounding-mode forms: the compiler never fuses those into a
-        // multiply-add, which would round differently from the scalar code)
-        const __m512 la = _mm512_sqrt_ps(_mm512_add_round_ps(_mm512_mul_round_ps(dxa, dxa, _MM_FROUND_CUR_DIRECTION),
-                                                             _mm512_mul_round_ps(dya, dya, _MM_FROUND_CUR_DIRECTION),
-                                                             _MM_FROUND_CUR_DIRECTION));
-        const __m512 lb = _mm512_sqrt_ps(_mm512_add_round_ps(_mm512_mul_round_ps(dxb, dxb, _MM_FROUND_CUR_DIRECTION),
-                                                             _mm512_mul_round_ps(dyb, dyb, _MM_FROUND_CUR_DIRECTION),
-                                                             _MM_FROUND_CUR_DIRECTION));
+        const __m512 la = _mm512_sqrt_ps(_mm512_add_round_ps(_mm512_mul_round_ps(dxa, dxa, kRound),
+                                                             _mm512_mul_round_ps(dya, dya, kRound), kRound));
+        const __m512 lb = _mm512_sqrt_ps(_mm512_add_round_ps(_mm512_mul_round_ps(dxb, dxb, kRound),
+                                                             _mm512_mul_round_ps(dyb, dyb, kRound), kRound));
         const __m512 t = _mm512_div_ps(_mm512_and_ps(_mm512_sub_ps(la, lb), no_sign), bin);
         const __m512i db = _mm512_min_epi32(max_bin, _mm512_cvttps_epi32(t));
-        const __m512 zz = _mm512_mul_round_ps(_mm512_mask_i32gather_ps(_mm512_setzero_ps(), ok, db, T.rho_d.data(), 4), z2,
-                                              _MM_FROUND_CUR_DIRECTION);
-        ok = _mm512_mask_cmp_ps_mask(ok, zz, negligible, _CMP_NLT_UQ);
-        _mm512_store_ps(z, zz);
-        while (ok != 0) {
-            const int l = __builtin_ctz(ok);
-            ok &= ok - 1;
-            near[m] = static_cast<uint16_t>(q0 + l);
-            z12[m++] = z[l];
-        }
+        const __m512 z12 = _mm512_mul_round_ps(_mm512_mask_i32gather_ps(zero, ok, db, T.rho_d.data(), 4), z2, kRound);
+        ok = _mm512_mask_cmp_ps_mask(ok, z12, negligible, _CMP_NLT_UQ);
+        if (ok == 0) continue;
+        // radial angle of each end: its direction minus the direction towards the other end
+        const __m512i dira = to_steps_avx512(fast_atan2_avx512(negated_avx512(dya), dxa));
+        const __m512i dirb = to_steps_avx512(fast_atan2_avx512(negated_avx512(dyb), dxb));
+        const __m512i qa = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a1 + q0)));
+        const __m512i qb = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a2 + q0)));
+        const __m512i bin1 = angle_bin_avx512(_mm512_sub_epi32(dir_a, dira), _mm512_sub_epi32(dir_b, dirb));
+        const __m512i bin2 = angle_bin_avx512(_mm512_sub_epi32(_mm512_sub_epi32(qa, dira), half_turn),
+                                              _mm512_sub_epi32(_mm512_sub_epi32(qb, dirb), half_turn));
+        const __m512 v1 = _mm512_mul_round_ps(z12, _mm512_mask_i32gather_ps(zero, ok, bin1, T.rho_a3.data(), 4), kRound);
+        const __m512 v2 = _mm512_mul_round_ps(z12, _mm512_mask_i32gather_ps(zero, ok, bin2, T.rho_a3.data(), 4), kRound);
+        _mm512_mask_i32scatter_ps(dense, ok, _mm512_add_epi32(_mm512_mullo_epi32(q, ldv), _mm512_set1_epi32(r)), v1, 4);
+        _mm512_mask_storeu_ps(dense + static_cast<std::size_t>(r) * ld + q0, ok, v2);
     }
-    return m;
 }
 
 // The relaxation on the dense compatibility matrix (column q at rho + q * ld, zeros where the
@@ -677,6 +785,15 @@ bool use_vector_scan(bool allowed) {
 #endif
 }
 
+std::size_t largest_keys(uint64_t* keys, std::size_t n, std::size_t k, uint64_t* scratch) {
+#ifdef BIOCORE_MCC_AVX512
+    return largest_avx512(keys, n, k, scratch);
+#else
+    (void)keys, (void)scratch;
+    throw std::logic_error("largest_keys: no AVX-512 code in this build");
+#endif
+}
+
 std::size_t arranged_words(int n, const Params& prm) {
     return prm.word_per_section ? static_cast<std::size_t>(prm.words + 1) * ((n + 15) & ~7) : 0;
 }
@@ -731,7 +848,7 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
             keys_b = order.data();
             words_b = s.transposed.data();
         }
-        s.ranked.resize(2 * cap + 1);
+        s.ranked.resize(2 * cap + 16);
         top.ranked = s.ranked.data();
         scan_avx512(na, aa, ca, nb, keys_b, words_b, (nb + 15) & ~7, prm, min_cells, rotation, top);
     } else
@@ -760,6 +877,10 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     // the best cap, largest first
 #ifdef BIOCORE_MCC_AVX512
     if (top.ranked != nullptr) {
+        // the best cap first, then ranked among themselves: the ranking is quadratic
+        const std::size_t n = k64.size();
+        k64.resize(n + 8);  // room for whole-vector stores
+        k64.resize(largest_avx512(k64.data(), n, cap, top.ranked));
         k64.resize(top_by_rank_avx512(k64.data(), k64.size(), cap, top.ranked));
     } else
 #endif
@@ -811,13 +932,17 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
     const bool vector = vector_scan_allowed.load(std::memory_order_relaxed) && avx512_scan_available();
     if (vector) {
         std::vector<float>& pos = s.positions;  // x1, y1, x2, y2 by pair, each padded by 16
+        std::vector<uint16_t>& dirs = s.directions;  // a1, a2 by pair, each padded by 16
         const int stride = nr + 16;
         pos.assign(4 * static_cast<std::size_t>(stride), 0.0f);
+        dirs.assign(2 * static_cast<std::size_t>(stride), 0);
         for (int r = 0; r < nr; ++r) {
             pos[r] = xa[s.pa[r]];
             pos[stride + r] = ya[s.pa[r]];
             pos[2 * stride + r] = xb[s.pb[r]];
             pos[3 * stride + r] = yb[s.pb[r]];
+            dirs[r] = aa[s.pa[r]];
+            dirs[stride + r] = ab[s.pb[r]];
         }
         turn.resize(nr + 16, 0);
     }
@@ -834,10 +959,12 @@ float score(int na, const float* xa, const float* ya, const uint16_t* aa, const 
 #ifdef BIOCORE_MCC_AVX512
         if (vector) {
             const float* pos = s.positions.data();
+            const uint16_t* dirs = s.directions.data();
             const int stride = nr + 16;
-            m = compatible_avx512(r, nr, pos, pos + stride, pos + 2 * stride, pos + 3 * stride, turn.data(), T,
-                                  near.data(), z12s.data());
-        } else
+            compatible_dense_avx512(r, nr, pos, pos + stride, pos + 2 * stride, pos + 3 * stride, dirs, dirs + stride,
+                                    turn.data(), T, dense, ld);
+            continue;
+        }
 #endif
         {
             // the direction-difference term first: z1 <= 1, so when z2 alone is negligible the

@@ -80,6 +80,7 @@ struct Scratch {
     std::vector<float> lambda, next, first;
     std::vector<uint16_t> turn, near;  // the relaxation's pairs: rotation, pairs compatible in it
     std::vector<float> z12, positions;  // their distance-and-direction compatibility; x1, y1, x2, y2 by pair
+    std::vector<uint16_t> directions;   // a1, a2 by pair (vector code)
     // the relaxation's sparse compatibility matrix: rows in CSR form (rho holds the values)
     struct Triple {
         uint16_t row, col;
@@ -101,6 +102,10 @@ bool use_vector_scan(bool allowed);
 
 // Whether the AVX-512 code (here and in matching.cpp) is allowed and the processor has it.
 bool vector_code_enabled();
+
+// The min(n, k) largest of n distinct keys into keys[0 ...], in no particular order; returns how
+// many. AVX-512 only (vector_code_enabled()); keys and scratch need room for n + 8 keys.
+std::size_t largest_keys(uint64_t* keys, std::size_t n, std::size_t k, uint64_t* scratch);
 
 // Similarity of two cylinders (0 when not matchable).
 float similarity(const uint64_t* a, uint16_t angle_a, const uint64_t* b, uint16_t angle_b, const Params& prm);
