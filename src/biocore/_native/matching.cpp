@@ -312,22 +312,36 @@ __attribute__((target("avx512f"))) inline __mmask16 agree_avx512(const Edge& e, 
                                         dt);
 }
 
+// Word 3 l + k of 48 words (w0, w1, w2) in lane l.
+__attribute__((target("avx512f"))) inline __m512i word_of_lane_avx512(__m512i w0, __m512i w1, __m512i w2, int k) {
+    const __m512i idx = _mm512_add_epi32(
+        _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(3)),
+        _mm512_set1_epi32(k));
+    return _mm512_mask_permutexvar_epi32(_mm512_permutex2var_epi32(w0, idx, w1),
+                                         _mm512_cmpge_epi32_mask(idx, _mm512_set1_epi32(32)), idx, w2);
+}
+
 // edges_agree of every probe edge pe[u] (u < np) with every candidate edge ce[v] (v < nc <= 16) at
 // once: bit v of masks[u] (see agree_avx512).
 __attribute__((target("avx512f"))) void agree_masks_avx512(const Edge* pe, int np, const Edge* ce, int nc,
                                                             const Params& prm, uint16_t* masks) {
-    static_assert(sizeof(Edge) == 12, "the gathers read an edge as three 32-bit words");
+    static_assert(sizeof(Edge) == 12, "an edge is read as three 32-bit words");
     const __mmask16 lanes = static_cast<__mmask16>((1u << nc) - 1u);
-    const __m512i word = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                            _mm512_set1_epi32(3));
-    const __m512i zero = _mm512_setzero_si512(), low16 = _mm512_set1_epi32(0xFFFF);
+    // the nc edges' 3 nc words in three vectors (zeros past them), then dealt out by lane: word
+    // 3 l + k of lane l from the first two vectors or, from word 32 on, the third (permutes
+    // instead of three gathers: match_packed 65.1k -> 66.5k comparisons/CPU-s on FVC2002 DB1)
     const int* base = reinterpret_cast<const int*>(ce);
+    const int words = 3 * nc;
+    const auto first = [](int w) {
+        return w <= 0 ? __mmask16{0} : w >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << w) - 1u);
+    };
+    const __m512i w0 = _mm512_maskz_loadu_epi32(first(words), base);
+    const __m512i w1 = _mm512_maskz_loadu_epi32(first(words - 16), base + 16);
+    const __m512i w2 = _mm512_maskz_loadu_epi32(first(words - 32), base + 32);
     // candidate edges by lane: length, a1 (high half of word 1), a2 (low half of word 2)
-    const __m512 lb = _mm512_castsi512_ps(_mm512_mask_i32gather_epi32(zero, lanes, word, base, 4));
-    const __m512i b1 = _mm512_srli_epi32(
-        _mm512_mask_i32gather_epi32(zero, lanes, _mm512_add_epi32(word, _mm512_set1_epi32(1)), base, 4), 16);
-    const __m512i b2 = _mm512_and_si512(
-        _mm512_mask_i32gather_epi32(zero, lanes, _mm512_add_epi32(word, _mm512_set1_epi32(2)), base, 4), low16);
+    const __m512 lb = _mm512_castsi512_ps(word_of_lane_avx512(w0, w1, w2, 0));
+    const __m512i b1 = _mm512_srli_epi32(word_of_lane_avx512(w0, w1, w2, 1), 16);
+    const __m512i b2 = _mm512_and_si512(word_of_lane_avx512(w0, w1, w2, 2), _mm512_set1_epi32(0xFFFF));
     for (int u = 0; u < np; ++u) masks[u] = agree_avx512(pe[u], lanes, lb, b1, b2, prm);
 }
 #endif
