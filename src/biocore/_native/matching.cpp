@@ -385,6 +385,7 @@ struct Workspace {
     bool grids_built = false;      // ... built on first use in a comparison (grow_roots resets this)
     float weight_p = 0, weight_c = 0;  // grow_roots: summed quality weights of each template
     std::vector<uint16_t> best_paired, best_partner;  // grow_roots: the best pairing (probe, candidate)
+    bool record_pairing = false;  // keep the best pairing in best_paired / best_partner even without overlap
     mcc::Scratch mcc;
     bool vector = false;  // match_views: the AVX-512 code may run (mcc::vector_code_enabled)
     uint16_t best_rotation = 0;  // grow_roots: the rotation (candidate minus probe) of the best pairing's root
@@ -833,7 +834,7 @@ Pairing grow(const View& p, const View& c, int root_p, int root_c, const Params&
                      prm.weight_kind * r.kinds;
     r.evidence = evidence;
     r.score = evidence * std::pow(coverage(p, c, prm, ws, false), prm.overlap_exponent);
-    if (r.score > beat && prm.overlap_cell_px > 0.0f) {
+    if (r.score > beat && (prm.overlap_cell_px > 0.0f || ws.record_pairing)) {
         ws.best_paired = ws.paired;
         ws.best_partner.resize(ws.paired.size());
         for (std::size_t k = 0; k < ws.paired.size(); ++k) ws.best_partner[k] = ws.p2c[ws.paired[k]];
@@ -869,6 +870,8 @@ float grow_roots(const View& p, const View& c, const Params& prm, Workspace& ws)
     ws.weight_p = ws.weight_c = 0.0f;  // every minutia's weight (coverage)
     for (int i = 0; i < p.n; ++i) ws.weight_p += quality_weight(p.quality[i], prm);
     for (int a = 0; a < c.n; ++a) ws.weight_c += quality_weight(c.quality[a], prm);
+    ws.best_paired.clear();
+    ws.best_partner.clear();
     float best = 0.0f, best_evidence = 0.0f;
     for (std::size_t k = 0; k < r; ++k) {
         if (ws.votes[ws.roots[k]] == kCovered) continue;  // already in an earlier pairing: same growth
@@ -1160,6 +1163,31 @@ class PreparedProbe {
             .fused(prm_);
     }
 
+    // match_prepared with its parts and the best pairing: (edge evidence, MCC score, fused score,
+    // pairs (k, 2) int32 minutia indices probe / other, rotation of the best pairing's root in
+    // 16-bit steps, other minus probe).
+    py::tuple explain(const PreparedProbe& other) const {
+        if (other.prm_.kCount != prm_.kCount || other.prm_.neighbors != prm_.neighbors ||
+            other.prm_.mcc.words != prm_.mcc.words)
+            throw std::invalid_argument("prepared templates differ in parameters");
+        Workspace ws;
+        ws.record_pairing = true;
+        Parts r;
+        {
+            py::gil_scoped_release release;
+            r = match_views(own_.view(prm_.neighbors), nullptr, &grid_, other.own_.view(prm_.neighbors), prm_, ws);
+        }
+        const bool any = r.edges > 0.0f;  // no pairing was grown (or an empty template)
+        const py::ssize_t k = any ? static_cast<py::ssize_t>(ws.best_paired.size()) : 0;
+        py::array_t<int32_t> pairs({k, py::ssize_t{2}});
+        int32_t* out = pairs.mutable_data();
+        for (py::ssize_t j = 0; j < k; ++j) {
+            out[2 * j] = ws.best_paired[j];
+            out[2 * j + 1] = ws.best_partner[j];
+        }
+        return py::make_tuple(r.edges, r.mcc, r.fused(prm_), pairs, any ? static_cast<int>(ws.best_rotation) : 0);
+    }
+
     py::array_t<uint8_t> edge_table() const {
         py::array_t<uint8_t> out(static_cast<py::ssize_t>(own_.edges.size() * sizeof(Edge)));
         std::memcpy(out.mutable_data(), own_.edges.data(), own_.edges.size() * sizeof(Edge));
@@ -1215,6 +1243,7 @@ void register_matching(py::module_& m) {
         .def("votes", &PreparedProbe::votes, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"),
              py::arg("quality"), py::arg("scale"), py::arg("one_off") = false)
         .def("match_prepared", &PreparedProbe::match_prepared, py::arg("other"))
+        .def("explain", &PreparedProbe::explain, py::arg("other"))
         .def("edge_table", &PreparedProbe::edge_table);
     m.def("match_pair", &match_pair, py::arg("x1"), py::arg("y1"), py::arg("angle1"), py::arg("kind1"),
           py::arg("quality1"), py::arg("scale1"), py::arg("x2"), py::arg("y2"), py::arg("angle2"), py::arg("kind2"),
