@@ -75,11 +75,11 @@ def test_root_votes_match_brute_force(seed, one_off, vector):
     t = random_template(rng, n=18, size=240)
     other = transformed(t, rng, rotation_rad=0.7, jitter_px=2.0, jitter_rad=0.05, keep=0.8, spurious=3)
     prm = DEFAULT_PARAMETERS
-    probe = _core.PreparedProbe(t.x, t.y, t.angle, t.kind, 1.0, prm.native())
+    probe = _core.PreparedProbe(t.x, t.y, t.angle, t.kind, t.quality, 1.0, prm.native())
     try:  # the grid's AVX-512 lookup (when the processor has it) or its scalar one
         _core.mcc_vector_scan(vector)
-        got = probe.votes(other.x, other.y, other.angle, other.kind, 1.0, one_off)
-        again = probe.votes(other.x, other.y, other.angle, other.kind, 1.0, not one_off)
+        got = probe.votes(other.x, other.y, other.angle, other.kind, other.quality, 1.0, one_off)
+        again = probe.votes(other.x, other.y, other.angle, other.kind, other.quality, 1.0, not one_off)
     finally:
         _core.mcc_vector_scan(True)
 

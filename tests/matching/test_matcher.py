@@ -171,7 +171,7 @@ def test_cascade_leaves_out_cylinders_only_below_its_edge_evidence():
 
     def parts(parameters):
         p = Matcher(t, parameters=parameters)._prepared
-        return p.match_packed(packed.offsets, packed.x, packed.y, packed.angle, packed.kind, packed.edges,
+        return p.match_packed(packed.offsets, packed.x, packed.y, packed.angle, packed.kind, packed.quality, packed.edges,
                               packed.edge_count, packed.cylinders, 1, True)
 
     full = parts(None)

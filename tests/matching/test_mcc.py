@@ -161,7 +161,7 @@ def test_lssr_score_matches_reference(seed):
     prm = SMALL
     a, b = pack([t], parameters=prm), pack([other], parameters=prm)
     got = Matcher(t, parameters=prm)._prepared.match_packed(
-        b.offsets, b.x, b.y, b.angle, b.kind, b.edges, b.edge_count, b.cylinders, 1, True)[0, 1]
+        b.offsets, b.x, b.y, b.angle, b.kind, b.quality, b.edges, b.edge_count, b.cylinders, 1, True)[0, 1]
     want = _reference_lssr(a, b, prm)
     assert want > 0.1
     # tables for the relaxation sigmoids (1/8 px, 64 angle steps a bin) and float32 sums
@@ -180,9 +180,9 @@ def test_cylinders_invariant_to_rotation_and_translation():
     agree = np.mean(ba == bb)
     assert agree > 0.97
     prm = DEFAULT_PARAMETERS
-    parts = Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges, b.edge_count,
+    parts = Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.quality, b.edges, b.edge_count,
                                                b.cylinders, 1, True)
-    self_parts = Matcher(t)._prepared.match_packed(a.offsets, a.x, a.y, a.angle, a.kind, a.edges, a.edge_count,
+    self_parts = Matcher(t)._prepared.match_packed(a.offsets, a.x, a.y, a.angle, a.kind, a.quality, a.edges, a.edge_count,
                                                     a.cylinders, 1, True)
     assert parts[0, 1] > 0.8 * self_parts[0, 1]
     assert prm.mcc_cells**2 * prm.mcc_sections <= 64 * (a.cylinders.shape[1] // 2)
@@ -192,7 +192,7 @@ def test_impostor_mcc_scores_are_low():
     rng = np.random.default_rng(4)
     t, u = random_template(rng), random_template(rng)
     b = pack([u])
-    parts = Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges, b.edge_count,
+    parts = Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.quality, b.edges, b.edge_count,
                                                b.cylinders, 1, True)
     assert parts[0, 1] < 0.1
 
@@ -268,8 +268,8 @@ def test_vector_cylinder_scan_gives_the_scalar_scores():
     def all_parts(arranged=False):
         # arranged: the cylinders as pack arranged them (else arranged again in every comparison)
         kw = {"mcc_keys": b.mcc_keys, "mcc_words": b.mcc_words} if arranged else {}
-        return np.stack([Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.edges,
-                                                            b.edge_count, b.cylinders, 1, True, **kw) for t in templates])
+        return np.stack([Matcher(t)._prepared.match_packed(b.offsets, b.x, b.y, b.angle, b.kind, b.quality,
+                                                            b.edges, b.edge_count, b.cylinders, 1, True, **kw) for t in templates])
 
     try:
         if not _core.mcc_vector_scan(True):

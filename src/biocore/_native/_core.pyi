@@ -45,6 +45,7 @@ class PreparedProbe:
         y: npt.NDArray[np.int32],
         angle: npt.NDArray[np.float32],
         kind: npt.NDArray[np.uint8],
+        quality: npt.NDArray[np.uint8],
         scale: float,
         params: npt.NDArray[np.float64],
     ) -> None: ...
@@ -55,6 +56,7 @@ class PreparedProbe:
         y: npt.NDArray[np.float32],
         angle: npt.NDArray[np.uint16],
         kind: npt.NDArray[np.uint8],
+        quality: npt.NDArray[np.uint8],
         edges: npt.NDArray[np.uint8],
         count: npt.NDArray[np.uint8],
         cylinders: npt.NDArray[np.uint64],
@@ -69,10 +71,14 @@ class PreparedProbe:
         y: npt.NDArray[np.int32],
         angle: npt.NDArray[np.float32],
         kind: npt.NDArray[np.uint8],
+        quality: npt.NDArray[np.uint8],
         scale: float,
         one_off: bool = False,
     ) -> npt.NDArray[np.uint16]: ...
     def match_prepared(self, other: PreparedProbe) -> float: ...
+    def explain(
+        self, other: PreparedProbe
+    ) -> tuple[float, float, float, npt.NDArray[np.int32], int]: ...
     def edge_table(self) -> npt.NDArray[np.uint8]: ...
 
 def match_pair(
@@ -80,11 +86,13 @@ def match_pair(
     y1: npt.NDArray[np.int32],
     angle1: npt.NDArray[np.float32],
     kind1: npt.NDArray[np.uint8],
+    quality1: npt.NDArray[np.uint8],
     scale1: float,
     x2: npt.NDArray[np.int32],
     y2: npt.NDArray[np.int32],
     angle2: npt.NDArray[np.float32],
     kind2: npt.NDArray[np.uint8],
+    quality2: npt.NDArray[np.uint8],
     scale2: float,
     params: npt.NDArray[np.float64],
 ) -> float: ...

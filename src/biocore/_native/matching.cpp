@@ -62,8 +62,12 @@ struct Params {
     bool roots_from_mcc;  // growth starts from the best cylinder pairs instead of edge votes
     float mcc_rotated_min_edges;  // cylinders also compare around the pairing's rotation from this edge evidence
     float mcc_min_edges;          // cylinders compare only from this edge evidence (the cascade)
+    float overlap_cell_px;        // coverage counts minutiae near the other print's (0: all), see OccupancyGrid
+    float overlap_min_minutiae;   // ... but never fewer than this many of a template
+    float coverage_quality_ref;   // coverage weighs minutiae by quality / this, at most 1 (0: all 1)
+    float coverage_quality_inverse;  // 1 / coverage_quality_ref
     static constexpr int kEdgeCount = 20;
-    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 4;
+    static constexpr int kCount = kEdgeCount + mcc::Params::kCount + 7;
 
     static Params from(const carray<double>& v) {
         if (v.ndim() != 1 || v.shape(0) != kCount)
@@ -97,6 +101,10 @@ struct Params {
         r.roots_from_mcc = p[kEdgeCount + mcc::Params::kCount + 1] != 0.0;
         r.mcc_rotated_min_edges = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 2]);
         r.mcc_min_edges = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 3]);
+        r.overlap_cell_px = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 4]);
+        r.overlap_min_minutiae = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 5]);
+        r.coverage_quality_ref = static_cast<float>(p[kEdgeCount + mcc::Params::kCount + 6]);
+        r.coverage_quality_inverse = r.coverage_quality_ref > 0.0f ? 1.0f / r.coverage_quality_ref : 0.0f;
         return r;
     }
     float length_tolerance(float len) const { return length_tolerance_px + length_tolerance_rel * len; }
@@ -126,6 +134,20 @@ struct Edge {
     uint16_t spare;  // zero: keeps the 12-byte layout free of uninitialised padding
 };
 
+// Cells of a template's bounding box near its minutiae (see build, after grow's helpers).
+struct OccupancyGrid {
+    float left = 0, top = 0, cell = 1;
+    int cols = 0, rows = 0;
+    std::vector<uint8_t> marks;
+    void build(int n, const float* x, const float* y, float cell_px);
+    bool marked(float x, float y) const {
+        const float fx = (x - left) / cell, fy = (y - top) / cell;
+        if (!(fx >= 0.0f && fy >= 0.0f)) return false;
+        const int cx = static_cast<int>(fx), cy = static_cast<int>(fy);
+        return cx < cols && cy < rows && marks[static_cast<std::size_t>(cy) * cols + cx];
+    }
+};
+
 // A read-only view of one template: minutiae and its edge table (K slots per minutia, by length).
 struct View {
     int n = 0;
@@ -134,11 +156,13 @@ struct View {
     const float* y = nullptr;
     const uint16_t* angle = nullptr;
     const uint8_t* kind = nullptr;
+    const uint8_t* quality = nullptr;  // 0 = not rated
     const Edge* edges = nullptr;
     const uint8_t* count = nullptr;
     const uint64_t* cylinders = nullptr;  // 2 * mcc.words per minutia
     const uint32_t* mcc_keys = nullptr;   // the cylinders as mcc::arrange writes them, or null
     const uint64_t* mcc_words = nullptr;
+    const OccupancyGrid* grid = nullptr;  // built once for a prepared template (else per comparison)
 };
 
 // Builds the edge table of n minutiae into edges[n*K] / count[n]: the K nearest neighbours
@@ -184,12 +208,14 @@ void build_edges(int n, const float* x, const float* y, const uint16_t* angle, c
 struct Owned {
     std::vector<float> x, y;
     std::vector<uint16_t> angle;
-    std::vector<uint8_t> kind;
+    std::vector<uint8_t> kind, quality;
     std::vector<Edge> edges;
     std::vector<uint8_t> count;
     std::vector<uint64_t> cylinders;
     std::vector<uint32_t> mcc_keys;
     std::vector<uint64_t> mcc_words;
+    OccupancyGrid grid;  // when overlap_cell_px > 0
+    bool has_grid = false;
     View view(int K) const {
         View v;
         v.n = static_cast<int>(x.size());
@@ -198,11 +224,13 @@ struct Owned {
         v.y = y.data();
         v.angle = angle.data();
         v.kind = kind.data();
+        v.quality = quality.data();
         v.edges = edges.data();
         v.count = count.data();
         v.cylinders = cylinders.data();
         v.mcc_keys = mcc_keys.data();
         v.mcc_words = mcc_words.data();
+        v.grid = has_grid ? &grid : nullptr;
         return v;
     }
 };
@@ -373,6 +401,11 @@ struct Workspace {
     std::vector<uint32_t> found;  // vote_grid_avx512: vote indices of agreeing edge pairs
     std::vector<uint64_t> root_keys;
     std::vector<uint64_t> scratch;  // build_edges; grow_roots (vector root selection)
+    OccupancyGrid grid_p, grid_c;  // overlap_weights: where each template has minutiae ...
+    bool grids_built = false;      // ... built on first use in a comparison (grow_roots resets this)
+    float weight_p = 0, weight_c = 0;  // grow_roots: summed quality weights of each template
+    std::vector<uint16_t> best_paired, best_partner;  // grow_roots: the best pairing (probe, candidate)
+    bool record_pairing = false;  // keep the best pairing in best_paired / best_partner even without overlap
     mcc::Scratch mcc;
     bool vector = false;  // match_views: the AVX-512 code may run (mcc::vector_code_enabled)
     uint16_t best_rotation = 0;  // grow_roots: the rotation (candidate minus probe) of the best pairing's root
@@ -630,6 +663,7 @@ struct Pairing {
     int supported = 0;  // pairs touched by at least min_support_edges consistent edges
     int kinds = 0;      // pairs whose minutia kinds agree
     float score = 0.0f;
+    float evidence = 0.0f;
 };
 
 void expand(const View& p, const View& c, int i, int a, const Params& prm, Workspace& ws, Pairing& r) {
@@ -676,7 +710,104 @@ void expand(const View& p, const View& c, int i, int a, const Params& prm, Works
     }
 }
 
-Pairing grow(const View& p, const View& c, int root_p, int root_c, const Params& prm, Workspace& ws) {
+// Where a template has minutiae: a grid of overlap_cell_px cells over its bounding box (plus one
+// cell of margin) with every cell in the 3 x 3 block around a minutia's cell marked, so any point
+// within overlap_cell_px of a minutia falls in a marked cell (and no point further than about
+// 2.8 cells does).
+void OccupancyGrid::build(int n, const float* x, const float* y, float cell_px) {
+    cell = cell_px;
+    float x0 = x[0], y0 = y[0], x1 = x0, y1 = y0;
+    for (int i = 1; i < n; ++i) {
+        x0 = std::min(x0, x[i]), x1 = std::max(x1, x[i]);
+        y0 = std::min(y0, y[i]), y1 = std::max(y1, y[i]);
+    }
+    left = x0 - cell, top = y0 - cell;
+    cols = static_cast<int>((x1 - left) / cell) + 2;
+    rows = static_cast<int>((y1 - top) / cell) + 2;
+    marks.assign(static_cast<std::size_t>(cols) * rows, 0);
+    for (int i = 0; i < n; ++i) {
+        const int cx = static_cast<int>((x[i] - left) / cell), cy = static_cast<int>((y[i] - top) / cell);
+        for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) marks[static_cast<std::size_t>(cy + dy) * cols + cx + dx] = 1;
+    }
+}
+
+// The minutiae of each template that lie where both prints overlap under the pairing in ws (p2c
+// of ws.paired): the rigid transform that best maps the paired probe minutiae onto their partners
+// (least squares); a probe minutia overlaps when it lands in the candidate's occupancy grid, a
+// candidate minutia when the inverse transform lands it in the probe's. Counts into p_in / c_in,
+// weighted by w(quality).
+template <class Weight>
+void overlap_weights(const View& p, const View& c, const Params& prm, Workspace& ws, Weight w, float& p_in,
+                     float& c_in) {
+    if (!ws.grids_built) {
+        if (!p.grid) ws.grid_p.build(p.n, p.x, p.y, prm.overlap_cell_px);
+        if (!c.grid) ws.grid_c.build(c.n, c.x, c.y, prm.overlap_cell_px);
+        ws.grids_built = true;
+    }
+    const OccupancyGrid& grid_p = p.grid ? *p.grid : ws.grid_p;
+    const OccupancyGrid& grid_c = c.grid ? *c.grid : ws.grid_c;
+    double pcx = 0, pcy = 0, ccx = 0, ccy = 0;
+    for (uint16_t i : ws.paired) {
+        pcx += p.x[i];
+        pcy += p.y[i];
+        ccx += c.x[ws.p2c[i]];
+        ccy += c.y[ws.p2c[i]];
+    }
+    const double m = static_cast<double>(ws.paired.size());
+    pcx /= m, pcy /= m, ccx /= m, ccy /= m;
+    double sc = 0, ss = 0;
+    for (uint16_t i : ws.paired) {
+        const double ax = p.x[i] - pcx, ay = p.y[i] - pcy, bx = c.x[ws.p2c[i]] - ccx, by = c.y[ws.p2c[i]] - ccy;
+        sc += ax * bx + ay * by;
+        ss += ax * by - ay * bx;
+    }
+    const double h = std::hypot(sc, ss);
+    const float cs = h > 0 ? static_cast<float>(sc / h) : 1.0f, sn = h > 0 ? static_cast<float>(ss / h) : 0.0f;
+    const float fpx = static_cast<float>(pcx), fpy = static_cast<float>(pcy);
+    const float fcx = static_cast<float>(ccx), fcy = static_cast<float>(ccy);
+    p_in = 0.0f, c_in = 0.0f;
+    for (int i = 0; i < p.n; ++i) {
+        const float ax = p.x[i] - fpx, ay = p.y[i] - fpy;
+        if (grid_c.marked(cs * ax - sn * ay + fcx, sn * ax + cs * ay + fcy)) p_in += w(p.quality[i]);
+    }
+    for (int a = 0; a < c.n; ++a) {
+        const float bx = c.x[a] - fcx, by = c.y[a] - fcy;
+        if (grid_p.marked(cs * bx + sn * by + fpx, -sn * bx + cs * by + fpy)) c_in += w(c.quality[a]);
+    }
+}
+
+// A minutia's weight in coverage: quality / coverage_quality_ref, at most 1; unrated minutiae 1.
+inline float quality_weight(uint8_t q, const Params& prm) {
+    return prm.coverage_quality_ref <= 0.0f || q == 0 ? 1.0f : std::min(1.0f, q * prm.coverage_quality_inverse);
+}
+
+// Coverage of the pairing in ws: the geometric mean over both templates of the share of their
+// minutiae that are paired, each minutia weighted by quality / coverage_quality_ref (at most 1;
+// unrated minutiae weigh 1) and, with overlap_cell_px, counting only the minutiae where both
+// prints overlap (overlap_weights), but never less than overlap_min_minutiae's worth of a template.
+// Without `overlap` every minutia counts (how grow_roots ranks pairings).
+float coverage(const View& p, const View& c, const Params& prm, Workspace& ws, bool overlap) {
+    auto w = [&prm](uint8_t q) { return quality_weight(q, prm); };
+    const float ap = ws.weight_p, ac = ws.weight_c;
+    float pp = 0, pc = 0;
+    for (uint16_t i : ws.paired) {
+        pp += w(p.quality[i]);
+        pc += w(c.quality[ws.p2c[i]]);
+    }
+    float tp = ap, tc = ac;
+    if (overlap && prm.overlap_cell_px > 0.0f && ws.paired.size() >= 2) {
+        overlap_weights(p, c, prm, ws, w, tp, tc);
+        tp = std::clamp(tp, std::min(prm.overlap_min_minutiae, ap), ap);
+        tc = std::clamp(tc, std::min(prm.overlap_min_minutiae, ac), ac);
+    }
+    return std::min(1.0f, std::sqrt((pp / std::max(tp, 1e-6f)) * (pc / std::max(tc, 1e-6f))));
+}
+
+// The pairing grown from (root_p, root_c), scored with every minutia counting in its coverage; when
+// it beats `beat`, its pairs are kept in ws.best_paired / best_partner and its evidence in
+// r.evidence.
+Pairing grow(const View& p, const View& c, int root_p, int root_c, const Params& prm, Workspace& ws, float beat) {
     Pairing r;
     ws.heap.clear();
     ws.paired.clear();
@@ -721,8 +852,13 @@ Pairing grow(const View& p, const View& c, int root_p, int root_c, const Params&
     // both templates it covers, so a few pairs out of many minutiae count for little.
     float evidence = prm.weight_pair * r.pairs + prm.weight_supported * r.supported + prm.weight_edge * r.edges +
                      prm.weight_kind * r.kinds;
-    float coverage = std::sqrt((static_cast<float>(r.pairs) / p.n) * (static_cast<float>(r.pairs) / c.n));
-    r.score = evidence * std::pow(coverage, prm.overlap_exponent);
+    r.evidence = evidence;
+    r.score = evidence * std::pow(coverage(p, c, prm, ws, false), prm.overlap_exponent);
+    if (r.score > beat && (prm.overlap_cell_px > 0.0f || ws.record_pairing)) {
+        ws.best_paired = ws.paired;
+        ws.best_partner.resize(ws.paired.size());
+        for (std::size_t k = 0; k < ws.paired.size(); ++k) ws.best_partner[k] = ws.p2c[ws.paired[k]];
+    }
     // reset only what was touched; mark the pairs so later roots inside this pairing are skipped
     for (uint16_t i : ws.paired) {
         ws.votes[static_cast<std::size_t>(i) * c.n + ws.p2c[i]] = kCovered;
@@ -760,15 +896,29 @@ float grow_roots(const View& p, const View& c, const Params& prm, Workspace& ws)
     ws.c2p.assign(c.n, -1);
     ws.support.assign(p.n, 0);
     ws.best_rotation = 0;
-    float best = 0.0f;
+    ws.grids_built = false;
+    ws.weight_p = ws.weight_c = 0.0f;  // every minutia's weight (coverage)
+    for (int i = 0; i < p.n; ++i) ws.weight_p += quality_weight(p.quality[i], prm);
+    for (int a = 0; a < c.n; ++a) ws.weight_c += quality_weight(c.quality[a], prm);
+    ws.best_paired.clear();
+    ws.best_partner.clear();
+    float best = 0.0f, best_evidence = 0.0f;
     for (std::size_t k = 0; k < r; ++k) {
         if (ws.votes[ws.roots[k]] == kCovered) continue;  // already in an earlier pairing: same growth
         int i = static_cast<int>(ws.roots[k] / c.n), a = static_cast<int>(ws.roots[k] % c.n);
-        const float s = grow(p, c, i, a, prm, ws).score;
-        if (s > best) {
-            best = s;
+        const Pairing g = grow(p, c, i, a, prm, ws, best);
+        if (g.score > best) {
+            best = g.score;
+            best_evidence = g.evidence;
             ws.best_rotation = static_cast<uint16_t>(c.angle[a] - p.angle[i]);
         }
+    }
+    // the best pairing's coverage again, counting only the minutiae where both prints overlap
+    if (prm.overlap_cell_px > 0.0f && best > 0.0f) {
+        ws.paired = ws.best_paired;
+        for (std::size_t k = 0; k < ws.paired.size(); ++k) ws.p2c[ws.paired[k]] = ws.best_partner[k];
+        best = best_evidence * std::pow(coverage(p, c, prm, ws, true), prm.overlap_exponent);
+        for (uint16_t i : ws.paired) ws.p2c[i] = -1;
     }
     return best;
 }
@@ -830,15 +980,17 @@ Parts match_views(const View& p, const EdgeHash* h, const EdgeGrid* g, const Vie
 // --- Python-facing helpers --------------------------------------------------------------------
 
 void fill_owned(Owned& o, const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
-                const carray<uint8_t>& kind, double scale, const Params& prm, Workspace& ws) {
+                const carray<uint8_t>& kind, const carray<uint8_t>& quality, double scale, const Params& prm,
+                Workspace& ws) {
     const std::size_t n = static_cast<std::size_t>(x.shape(0));
     if (static_cast<std::size_t>(y.shape(0)) != n || static_cast<std::size_t>(angle.shape(0)) != n ||
-        static_cast<std::size_t>(kind.shape(0)) != n)
+        static_cast<std::size_t>(kind.shape(0)) != n || static_cast<std::size_t>(quality.shape(0)) != n)
         throw std::invalid_argument("minutia arrays differ in length");
     o.x.resize(n);
     o.y.resize(n);
     o.angle.resize(n);
     o.kind.assign(kind.data(), kind.data() + n);
+    o.quality.assign(quality.data(), quality.data() + n);
     const int32_t* px = x.data();
     const int32_t* py = y.data();
     const float* pa = angle.data();
@@ -856,6 +1008,8 @@ void fill_owned(Owned& o, const carray<int32_t>& x, const carray<int32_t>& y, co
     o.mcc_keys.resize(n);
     o.mcc_words.resize(mcc::arranged_words(static_cast<int>(n), prm.mcc));
     mcc::arrange(static_cast<int>(n), o.angle.data(), o.cylinders.data(), prm.mcc, o.mcc_keys.data(), o.mcc_words.data());
+    o.has_grid = prm.overlap_cell_px > 0.0f && n > 0;
+    if (o.has_grid) o.grid.build(static_cast<int>(n), o.x.data(), o.y.data(), prm.overlap_cell_px);
 }
 
 // Packed templates (struct of arrays + offsets) with their edge tables, as Python keeps them.
@@ -866,6 +1020,7 @@ struct PackedView {
     const float* y;
     const uint16_t* angle;
     const uint8_t* kind;
+    const uint8_t* quality;
     const Edge* edges;
     const uint8_t* count;
     const uint64_t* cylinders;
@@ -883,6 +1038,7 @@ struct PackedView {
         v.y = y + b;
         v.angle = angle + b;
         v.kind = kind + b;
+        v.quality = quality + b;
         v.edges = edges + b * k;
         v.count = count + b;
         v.cylinders = cylinders + b * cylinder_words;
@@ -897,8 +1053,9 @@ struct PackedView {
 static_assert(sizeof(Edge) == 12, "Edge must be 12 bytes (Python views it as a (n, K, 3) float32-sized record)");
 
 PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
-                       const carray<uint16_t>& angle, const carray<uint8_t>& kind, const carray<uint8_t>& edges,
-                       const carray<uint8_t>& count, const carray<uint64_t>& cylinders, const Params& prm) {
+                       const carray<uint16_t>& angle, const carray<uint8_t>& kind, const carray<uint8_t>& quality,
+                       const carray<uint8_t>& edges, const carray<uint8_t>& count, const carray<uint64_t>& cylinders,
+                       const Params& prm) {
     const int K = prm.neighbors;
     PackedView pv;
     if (offsets.ndim() != 1 || offsets.shape(0) < 1) throw std::invalid_argument("offsets: expected at least one value");
@@ -910,7 +1067,7 @@ PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, c
     if (static_cast<std::size_t>(edges.size()) != total * K * sizeof(Edge) ||
         static_cast<std::size_t>(count.shape(0)) != total || static_cast<std::size_t>(y.shape(0)) != total ||
         static_cast<std::size_t>(angle.shape(0)) != total || static_cast<std::size_t>(kind.shape(0)) != total ||
-        static_cast<std::size_t>(cylinders.size()) != total * 2 * prm.mcc.words)
+        static_cast<std::size_t>(quality.shape(0)) != total || static_cast<std::size_t>(cylinders.size()) != total * 2 * prm.mcc.words)
         throw std::invalid_argument("packed arrays disagree in size");
     for (std::size_t t = 0; t < pv.templates; ++t)
         if (pv.offsets[t + 1] < pv.offsets[t]) throw std::invalid_argument("offsets: must not decrease");
@@ -918,6 +1075,7 @@ PackedView packed_view(const carray<int64_t>& offsets, const carray<float>& x, c
     pv.y = y.data();
     pv.angle = angle.data();
     pv.kind = kind.data();
+    pv.quality = quality.data();
     pv.edges = reinterpret_cast<const Edge*>(edges.data());
     pv.count = count.data();
     pv.cylinders = cylinders.data();
@@ -981,10 +1139,11 @@ py::tuple pack_edges(const carray<int64_t>& offsets, const carray<float>& x, con
 class PreparedProbe {
    public:
     PreparedProbe(const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
-                  const carray<uint8_t>& kind, double scale, const carray<double>& params)
+                  const carray<uint8_t>& kind, const carray<uint8_t>& quality, double scale,
+                  const carray<double>& params)
         : prm_(Params::from(params)) {
         Workspace ws;
-        fill_owned(own_, x, y, angle, kind, scale, prm_, ws);
+        fill_owned(own_, x, y, angle, kind, quality, scale, prm_, ws);
         grid_.build(own_.view(prm_.neighbors), prm_);
     }
 
@@ -1000,10 +1159,10 @@ class PreparedProbe {
 
     py::array_t<float> match_packed(const carray<int64_t>& offsets, const carray<float>& x, const carray<float>& y,
                                     const carray<uint16_t>& angle, const carray<uint8_t>& kind,
-                                    const carray<uint8_t>& edges, const carray<uint8_t>& count,
-                                    const carray<uint64_t>& cylinders, int threads, bool parts, const py::object& mcc_keys,
-                                    const py::object& mcc_words) const {
-        PackedView pv = packed_view(offsets, x, y, angle, kind, edges, count, cylinders, prm_);
+                                    const carray<uint8_t>& quality, const carray<uint8_t>& edges,
+                                    const carray<uint8_t>& count, const carray<uint64_t>& cylinders, int threads,
+                                    bool parts, const py::object& mcc_keys, const py::object& mcc_words) const {
+        PackedView pv = packed_view(offsets, x, y, angle, kind, quality, edges, count, cylinders, prm_);
         // the cylinders arranged at pack time (pack_edges), when given: else arranged per comparison
         carray<uint32_t> keys;
         carray<uint64_t> words;
@@ -1044,10 +1203,11 @@ class PreparedProbe {
     // Vote matrix against one candidate (for tests: compared with a slow reference in Python).
     // one_off: through the probe's EdgeGrid (the votes every comparison uses) instead of its EdgeHash.
     py::array_t<uint16_t> votes(const carray<int32_t>& x, const carray<int32_t>& y, const carray<float>& angle,
-                                const carray<uint8_t>& kind, double scale, bool one_off) const {
+                                const carray<uint8_t>& kind, const carray<uint8_t>& quality, double scale,
+                                bool one_off) const {
         Workspace ws;
         Owned c;
-        fill_owned(c, x, y, angle, kind, scale, prm_, ws);
+        fill_owned(c, x, y, angle, kind, quality, scale, prm_, ws);
         ws.vector = mcc::vector_code_enabled();
         if (one_off)
             vote_grid(own_.view(prm_.neighbors), grid_, c.view(prm_.neighbors), prm_, ws);
@@ -1071,6 +1231,31 @@ class PreparedProbe {
             .fused(prm_);
     }
 
+    // match_prepared with its parts and the best pairing: (edge evidence, MCC score, fused score,
+    // pairs (k, 2) int32 minutia indices probe / other, rotation of the best pairing's root in
+    // 16-bit steps, other minus probe).
+    py::tuple explain(const PreparedProbe& other) const {
+        if (other.prm_.kCount != prm_.kCount || other.prm_.neighbors != prm_.neighbors ||
+            other.prm_.mcc.words != prm_.mcc.words)
+            throw std::invalid_argument("prepared templates differ in parameters");
+        Workspace ws;
+        ws.record_pairing = true;
+        Parts r;
+        {
+            py::gil_scoped_release release;
+            r = match_views(own_.view(prm_.neighbors), nullptr, &grid_, other.own_.view(prm_.neighbors), prm_, ws);
+        }
+        const bool any = r.edges > 0.0f;  // no pairing was grown (or an empty template)
+        const py::ssize_t k = any ? static_cast<py::ssize_t>(ws.best_paired.size()) : 0;
+        py::array_t<int32_t> pairs({k, py::ssize_t{2}});
+        int32_t* out = pairs.mutable_data();
+        for (py::ssize_t j = 0; j < k; ++j) {
+            out[2 * j] = ws.best_paired[j];
+            out[2 * j + 1] = ws.best_partner[j];
+        }
+        return py::make_tuple(r.edges, r.mcc, r.fused(prm_), pairs, any ? static_cast<int>(ws.best_rotation) : 0);
+    }
+
     py::array_t<uint8_t> edge_table() const {
         py::array_t<uint8_t> out(static_cast<py::ssize_t>(own_.edges.size() * sizeof(Edge)));
         std::memcpy(out.mutable_data(), own_.edges.data(), own_.edges.size() * sizeof(Edge));
@@ -1086,15 +1271,16 @@ class PreparedProbe {
 };
 
 float match_pair(const carray<int32_t>& x1, const carray<int32_t>& y1, const carray<float>& a1,
-                 const carray<uint8_t>& k1, double s1, const carray<int32_t>& x2, const carray<int32_t>& y2,
-                 const carray<float>& a2, const carray<uint8_t>& k2, double s2, const carray<double>& params) {
+                 const carray<uint8_t>& k1, const carray<uint8_t>& q1, double s1, const carray<int32_t>& x2,
+                 const carray<int32_t>& y2, const carray<float>& a2, const carray<uint8_t>& k2,
+                 const carray<uint8_t>& q2, double s2, const carray<double>& params) {
     Params prm = Params::from(params);
     if (x1.shape(0) == 0 || x2.shape(0) == 0) return 0.0f;
     thread_local Workspace ws;
     thread_local Owned p, c;
     thread_local EdgeGrid g;
-    fill_owned(p, x1, y1, a1, k1, s1, prm, ws);
-    fill_owned(c, x2, y2, a2, k2, s2, prm, ws);
+    fill_owned(p, x1, y1, a1, k1, q1, s1, prm, ws);
+    fill_owned(c, x2, y2, a2, k2, q2, s2, prm, ws);
     py::gil_scoped_release release;
     g.build(p.view(prm.neighbors), prm);
     return match_views(p.view(prm.neighbors), nullptr, &g, c.view(prm.neighbors), prm, ws).fused(prm);
@@ -1116,18 +1302,21 @@ carray<uint64_t> mcc_cylinders(const carray<float>& x, const carray<float>& y, c
 void register_matching(py::module_& m) {
     py::class_<PreparedProbe>(m, "PreparedProbe", "A probe template prepared for many comparisons (private).")
         .def(py::init<const carray<int32_t>&, const carray<int32_t>&, const carray<float>&, const carray<uint8_t>&,
-                      double, const carray<double>&>(),
-             py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"), py::arg("scale"), py::arg("params"))
+                      const carray<uint8_t>&, double, const carray<double>&>(),
+             py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"), py::arg("quality"), py::arg("scale"),
+             py::arg("params"))
         .def("match_packed", &PreparedProbe::match_packed, py::arg("offsets"), py::arg("x"), py::arg("y"),
-             py::arg("angle"), py::arg("kind"), py::arg("edges"), py::arg("count"), py::arg("cylinders"),
-             py::arg("threads") = 0, py::arg("parts") = false, py::arg("mcc_keys") = py::none(),
+             py::arg("angle"), py::arg("kind"), py::arg("quality"), py::arg("edges"), py::arg("count"),
+             py::arg("cylinders"), py::arg("threads") = 0, py::arg("parts") = false, py::arg("mcc_keys") = py::none(),
              py::arg("mcc_words") = py::none())
         .def("votes", &PreparedProbe::votes, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("kind"),
-             py::arg("scale"), py::arg("one_off") = false)
+             py::arg("quality"), py::arg("scale"), py::arg("one_off") = false)
         .def("match_prepared", &PreparedProbe::match_prepared, py::arg("other"))
+        .def("explain", &PreparedProbe::explain, py::arg("other"))
         .def("edge_table", &PreparedProbe::edge_table);
     m.def("match_pair", &match_pair, py::arg("x1"), py::arg("y1"), py::arg("angle1"), py::arg("kind1"),
-          py::arg("scale1"), py::arg("x2"), py::arg("y2"), py::arg("angle2"), py::arg("kind2"), py::arg("scale2"),
+          py::arg("quality1"), py::arg("scale1"), py::arg("x2"), py::arg("y2"), py::arg("angle2"), py::arg("kind2"),
+          py::arg("quality2"), py::arg("scale2"),
           py::arg("params"), "Score one pair of templates (arrays in Template dtypes; scale to 500 ppi).");
     m.def("mcc_cylinders", &mcc_cylinders, py::arg("x"), py::arg("y"), py::arg("angle"), py::arg("params"),
           "Minutia Cylinder-Code bits of one template: (n, 2 * words) uint64, values then validity.");

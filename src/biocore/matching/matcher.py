@@ -20,7 +20,10 @@ Algorithm (native, :file:`_native/matching.cpp`)
    Roots already inside an earlier pairing are skipped.
 4. **Edge evidence.** For the largest pairing: paired minutiae, pairs supported by several
    consistent edges, consistent edges and agreeing minutia kinds, weighted and scaled by the
-   fraction of both templates that is paired.
+   fraction of both templates that is paired (its *coverage*). Coverage weighs each minutia by
+   its quality (``coverage_quality_ref``) and, for the best pairing, counts only the minutiae
+   where the two prints overlap once aligned (``overlap_cell_px``), so a small common area or
+   many low-rated minutiae elsewhere do not sink a genuine pair.
 5. **Minutia Cylinder-Code evidence** [3]_ (:file:`_native/matching_mcc.cpp`). Each minutia gets a
    bit cylinder (``mcc_cells`` x ``mcc_cells`` cells of radius ``mcc_radius_px`` around it in its
    own frame, ``mcc_sections`` direction sections; cells outside the convex hull of the minutiae
@@ -101,7 +104,9 @@ def _prepared(template: Template, name: str) -> Any:
             return hit[1]
     used = _selected(template, DEFAULT_PARAMETERS)
     try:
-        prepared = _core.PreparedProbe(used.x, used.y, used.angle, used.kind, WORKING_DPI / used.dpi, _DEFAULT_NATIVE)
+        prepared = _core.PreparedProbe(
+            used.x, used.y, used.angle, used.kind, used.quality, WORKING_DPI / used.dpi, _DEFAULT_NATIVE
+        )
     except ValueError as exc:  # only mismatched fields reach here (Template validates the rest)
         raise InvalidTemplate(f"{name}: {exc}") from None
     with _prepared_lock:
@@ -169,8 +174,9 @@ def match(probe: Template, candidate: Template, *, parameters: MatchingParameter
     probe, candidate = _selected(probe, parameters), _selected(candidate, parameters)
     try:
         return _core.match_pair(
-            probe.x, probe.y, probe.angle, probe.kind, WORKING_DPI / probe.dpi,
-            candidate.x, candidate.y, candidate.angle, candidate.kind, WORKING_DPI / candidate.dpi, native,
+            probe.x, probe.y, probe.angle, probe.kind, probe.quality, WORKING_DPI / probe.dpi,
+            candidate.x, candidate.y, candidate.angle, candidate.kind, candidate.quality, WORKING_DPI / candidate.dpi,
+            native,
         )
     except ValueError as exc:  # only mismatched fields reach here (Template validates the rest)
         raise InvalidTemplate(f"probe, candidate: {exc}") from None
@@ -201,7 +207,7 @@ class Matcher:
         used = _selected(probe, self.parameters) if isinstance(self.parameters, MatchingParameters) else probe
         try:
             self._prepared = _core.PreparedProbe(
-                used.x, used.y, used.angle, used.kind, WORKING_DPI / used.dpi, native
+                used.x, used.y, used.angle, used.kind, used.quality, WORKING_DPI / used.dpi, native
             )
         except ValueError as exc:
             raise InvalidTemplate(f"probe: {exc}") from None
@@ -236,6 +242,6 @@ class Matcher:
         else:
             packed = pack(candidates, parameters=self.parameters, threads=threads, name="candidates")
         return self._prepared.match_packed(
-            packed.offsets, packed.x, packed.y, packed.angle, packed.kind, packed.edges, packed.edge_count,
-            packed.cylinders, threads, mcc_keys=packed.mcc_keys, mcc_words=packed.mcc_words,
+            packed.offsets, packed.x, packed.y, packed.angle, packed.kind, packed.quality, packed.edges,
+            packed.edge_count, packed.cylinders, threads, mcc_keys=packed.mcc_keys, mcc_words=packed.mcc_words,
         )
