@@ -15,7 +15,7 @@ minutiae, again after the extractor's per-pixel Gabor banks and native 569 ppi r
 when the edge evidence came to weigh pairs held by several consistent edges more, and after the
 extractor's 9 px ending margin and milder structural rules, and after the extractor's logistic
 minutia rating with the matcher leaving out minutiae rated 1, and when coverage came to weigh
-minutiae by quality and count only the overlap). The empirical
+minutiae by quality and count only the overlap, and with hash_neighbors 7). The empirical
 quantile gives the thresholds where the sample supports it (FMR >= 10 / number of impostors);
 below, the upper tail is extrapolated with a generalized Pareto distribution fitted by maximum
 likelihood to the excesses over the empirical 1e-2 quantile (peaks over threshold; Pickands
@@ -35,15 +35,15 @@ __all__ = ["THRESHOLDS", "FIT", "threshold_for_fmr"]
 
 #: FMR -> score threshold (accept when score >= threshold), default matcher parameters.
 THRESHOLDS: dict[float, float] = {
-    1e-2: 30.79,
-    1e-3: 42.04,
-    1e-4: 54.06,
-    1e-5: 67.95,
-    1e-6: 83.61,
+    1e-2: 30.58,
+    1e-3: 41.96,
+    1e-4: 53.93,
+    1e-5: 67.46,
+    1e-6: 82.4,
 }
 
 #: The tail fit behind THRESHOLDS (peaks over threshold, generalized Pareto).
-FIT: dict[str, float] = {"u": 30.78, "p_u": 0.01001, "sigma": 4.4757, "xi": 0.0518, "impostors": 34560.0}
+FIT: dict[str, float] = {"u": 30.572, "p_u": 0.01001, "sigma": 4.587, "xi": 0.0429, "impostors": 34560.0}
 
 
 def threshold_for_fmr(fmr: float) -> float:
