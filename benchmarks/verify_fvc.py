@@ -16,11 +16,14 @@ Single-run EERs on 280 genuine pairs move by 0.5-2 points when the images are mi
 and both (one flip for every image of a run; mindtct and biocore.extract both see the flipped
 image) -- prints the table for each run, then the per-set EERs of each run and their mean.
 
+``--matching NAME=VALUE ...`` scores both biocore systems with those ``MatchingParameters`` fields
+changed (how the sweep figures in ``biocore/matching/parameters.py`` are measured).
+
 Usage::
 
     python benchmarks/verify_fvc.py [--data ../shared/data/fingerprints] [--sets fvc2002_db1_b ...]
                                     [--no-extract] [--calibrate] [--mirrors]
-                                    [--cache /tmp/biocore-verify-cache]
+                                    [--cache /tmp/biocore-verify-cache] [--matching NAME=VALUE ...]
 """
 
 from __future__ import annotations
@@ -94,12 +97,32 @@ def mindtct(images, dpi: int, nbis, flip: str = "as-is"):
     return objects, templates
 
 
-def biocore_scores(templates, pairs) -> np.ndarray:
+def biocore_scores(templates, pairs, parameters=None) -> np.ndarray:
     out = np.empty(len(pairs), np.float64)
     for a in np.unique(pairs[:, 0]):
         rows = np.flatnonzero(pairs[:, 0] == a)
-        out[rows] = biocore.Matcher(templates[a]).match_many([templates[b] for b in pairs[rows, 1]], threads=1)
+        out[rows] = biocore.Matcher(templates[a], parameters=parameters).match_many(
+            [templates[b] for b in pairs[rows, 1]], threads=1
+        )
     return out
+
+
+def matching_parameters(changes: list[str]):
+    """DEFAULT_PARAMETERS with ``NAME=VALUE`` changes (values parsed as the field's type), or None."""
+    import dataclasses
+
+    from biocore.matching import DEFAULT_PARAMETERS
+
+    if not changes:
+        return None
+    types = {f.name: type(getattr(DEFAULT_PARAMETERS, f.name)) for f in dataclasses.fields(DEFAULT_PARAMETERS)}
+    values = {}
+    for change in changes:
+        name, _, value = change.partition("=")
+        if name not in types or not value:
+            raise SystemExit(f"--matching: expected NAME=VALUE with NAME a MatchingParameters field, got {change!r}")
+        values[name] = types[name](value)
+    return dataclasses.replace(DEFAULT_PARAMETERS, **values)
 
 
 def extractor_fingerprint() -> str:
@@ -111,7 +134,7 @@ def extractor_fingerprint() -> str:
 
 
 def run_set(
-    folder: Path, nbis, extract: bool, cache: Path, flip: str = "as-is"
+    folder: Path, nbis, extract: bool, cache: Path, flip: str = "as-is", parameters=None
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     images = list_fvc_folder(folder)
     dpi = KNOWN_DPI.get(folder.name, 500)
@@ -121,7 +144,7 @@ def run_set(
         "mindtct+bozorth3": tuple(
             np.array([objects[a].compare(objects[b]) for a, b in pairs], np.float64) for pairs in (genuine, impostor)
         ),
-        "mindtct+biocore": (biocore_scores(theirs, genuine), biocore_scores(theirs, impostor)),
+        "mindtct+biocore": (biocore_scores(theirs, genuine, parameters), biocore_scores(theirs, impostor, parameters)),
     }
     if extract:
         run = "" if FLIPS[flip] is None else f".{flip}"
@@ -138,7 +161,7 @@ def run_set(
                   file=sys.stderr, flush=True)
             cache.mkdir(parents=True, exist_ok=True)
             cached.write_bytes(pickle.dumps([t.to_bytes() for t in ours]))
-        systems["biocore+biocore"] = (biocore_scores(ours, genuine), biocore_scores(ours, impostor))
+        systems["biocore+biocore"] = (biocore_scores(ours, genuine, parameters), biocore_scores(ours, impostor, parameters))
     return systems
 
 
@@ -193,7 +216,10 @@ def main(argv: list[str] | None = None) -> int:
         help="score each set 4 times (as-is, fliplr, flipud, both) and print per-set EER means over the runs",
     )
     parser.add_argument("--cache", type=Path, default=Path("/tmp/biocore-verify-cache"))
+    parser.add_argument("--matching", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="score with these MatchingParameters fields changed (the calibration then does not apply)")
     args = parser.parse_args(argv)
+    parameters = matching_parameters(args.matching)
     import nbis
 
     if not args.data.is_dir():
@@ -209,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'set':15s} {'system':18s} {'EER %':>7s} {'FNMR@1%':>8s} {'FNMR@.1%':>9s} {'genuine':>8s} {'impostor':>9s}")
         per_system: dict[str, list[float]] = {}
         for name in sets:
-            for label, (g, i) in run_set(args.data / name, nbis, not args.no_extract, args.cache, run).items():
+            for label, (g, i) in run_set(args.data / name, nbis, not args.no_extract, args.cache, run, parameters).items():
                 s = verification_summary(g, i)
                 per_system.setdefault(label, []).append(s["eer"])
                 eer[run, name, label] = s["eer"]

@@ -143,26 +143,14 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
 
 
 def _match_input(path: str, dpi: int, name: str):
-    """(template, gray image or None) from a template file or a fingerprint image."""
-    from pathlib import Path
+    """(template, gray image or None) from a one-view template record or a fingerprint image."""
+    from .errors import InvalidArgument
+    from .templates.commands import read_fingerprint
 
-    from . import templates
-    from ._shared.validation import as_gray_image
-    from .errors import InvalidArgument, UnsupportedFormat
-    from .minutiae import extract
-
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InvalidArgument(f"{name}: cannot read {path!r}: {exc.strerror or exc}") from None
-    try:
-        found = templates.decode(data)
-    except UnsupportedFormat:
-        gray = as_gray_image(path, name=name)
-        return extract(gray, dpi=dpi), gray
+    found, image = read_fingerprint(path, name, dpi=dpi)
     if len(found) != 1:
         raise InvalidArgument(f"{name}: expected a record with one finger view, got {len(found)} in {path!r}")
-    return found[0], None
+    return found[0], image
 
 
 def _cmd_match(args: argparse.Namespace) -> int:

@@ -39,6 +39,12 @@ def test_enroll_then_search(samples, tmp_path, capsys):
     assert found[0]["identity"] == "ID001" and [e["finger"] for e in found[0]["fingers"]] == [2, 7]
     assert main(["enroll", g, probe[0], "--id", "NEW"]) == 0
     assert "gallery holds 24" in capsys.readouterr().out
+    # images are extracted, but need their finger position
+    image = str(samples / "images" / "ID001_f02_e0.png")
+    assert main(["enroll", g, image, "--id", "NEWER"]) == 2
+    assert "needs its finger position" in capsys.readouterr().err
+    assert main(["search", g, image + "@2", "-k", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["candidates"][0]["identity"] == "ID001"
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):

@@ -11,12 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._native import _core
-from ..errors import InvalidTemplate
 from ..templates.template import Template
-from .matcher import _native, _template
-from .packing import selected_minutiae
-from .parameters import DEFAULT_PARAMETERS, WORKING_DPI, MatchingParameters
+from .matcher import _native, _prepare, _template
+from .parameters import DEFAULT_PARAMETERS, MatchingParameters
 
 __all__ = ["MatchExplanation", "explain"]
 
@@ -47,20 +44,6 @@ class MatchExplanation:
     mcc_score: float
     pairs: np.ndarray
     rotation_rad: float
-
-
-def _prepared(t: Template, parameters: MatchingParameters, name: str) -> tuple[object, np.ndarray]:
-    """The native prepared form of ``t``'s selected minutiae and their indices in ``t``."""
-    keep = selected_minutiae(np.array([0, len(t)], np.int64), t.quality, parameters)
-    index = np.arange(len(t)) if keep is None else np.flatnonzero(keep)
-    used = t if keep is None else t.select(keep)
-    try:
-        prepared = _core.PreparedProbe(
-            used.x, used.y, used.angle, used.kind, used.quality, WORKING_DPI / used.dpi, _native(parameters)
-        )
-    except ValueError as exc:  # only mismatched fields reach here (Template validates the rest)
-        raise InvalidTemplate(f"{name}: {exc}") from None
-    return prepared, index
 
 
 def explain(probe: Template, candidate: Template, *, parameters: MatchingParameters | None = None) -> MatchExplanation:
@@ -94,15 +77,17 @@ def explain(probe: Template, candidate: Template, *, parameters: MatchingParamet
     (True, True)
     """
     probe, candidate = _template(probe, "probe"), _template(candidate, "candidate")
+    native = _native(parameters)  # validates the type
     parameters = DEFAULT_PARAMETERS if parameters is None else parameters
-    _native(parameters)  # validates the type
-    empty = np.zeros((0, 2), np.int64)
     if len(probe) == 0 or len(candidate) == 0:
-        return MatchExplanation(0.0, 0.0, 0.0, empty, 0.0)
-    p, p_index = _prepared(probe, parameters, "probe")
-    c, c_index = _prepared(candidate, parameters, "candidate")
+        return MatchExplanation(0.0, 0.0, 0.0, np.zeros((0, 2), np.int64), 0.0)
+    p, p_index = _prepare(probe, parameters, native, "probe")
+    c, c_index = _prepare(candidate, parameters, native, "candidate")
     edges, mcc, fused, pairs, steps = p.explain(c)
     pairs = pairs.astype(np.int64)
-    mapped = np.column_stack([p_index[pairs[:, 0]], c_index[pairs[:, 1]]]) if len(pairs) else empty
+    if p_index is not None:
+        pairs[:, 0] = p_index[pairs[:, 0]]
+    if c_index is not None:
+        pairs[:, 1] = c_index[pairs[:, 1]]
     turn = (int(steps) - 65536 if steps >= 32768 else int(steps)) * (2 * math.pi / 65536)
-    return MatchExplanation(float(fused), float(edges), float(mcc), mapped, turn)
+    return MatchExplanation(float(fused), float(edges), float(mcc), pairs, turn)

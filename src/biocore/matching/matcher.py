@@ -85,13 +85,29 @@ _prepared_cache: OrderedDict[int, tuple[Template, Any]] = OrderedDict()
 _prepared_lock = threading.Lock()
 
 
-def _selected(template: Template, parameters: MatchingParameters) -> Template:
-    """``template`` with just the minutiae the matcher uses (see :func:`~.packing.selected_minutiae`)."""
+def _selection(template: Template, parameters: MatchingParameters) -> tuple[Template, np.ndarray | None]:
+    """``template`` with just the minutiae the matcher uses (see :func:`~.packing.selected_minutiae`)
+    and their indices in ``template`` (None: all of them)."""
     t = template
     if len(t) == 0 or not (t.x.shape[0] == t.y.shape[0] == t.angle.shape[0] == t.kind.shape[0] == t.quality.shape[0]):
-        return template  # nothing to select, or mismatched fields: the native call reports them
+        return template, None  # nothing to select, or mismatched fields: the native call reports them
     keep = selected_minutiae(np.array([0, len(template)], np.int64), template.quality, parameters)
-    return template if keep is None else template.select(keep)
+    return (template, None) if keep is None else (template.select(keep), np.flatnonzero(keep))
+
+
+def _selected(template: Template, parameters: MatchingParameters) -> Template:
+    """``template`` with just the minutiae the matcher uses."""
+    return _selection(template, parameters)[0]
+
+
+def _prepare(template: Template, parameters: MatchingParameters, native: np.ndarray, name: str) -> tuple[Any, np.ndarray | None]:
+    """The native prepared form of ``template``'s selected minutiae and their indices (see _selection)."""
+    used, index = _selection(template, parameters)
+    try:
+        prepared = _core.PreparedProbe(used.x, used.y, used.angle, used.kind, used.quality, WORKING_DPI / used.dpi, native)
+    except ValueError as exc:  # only mismatched fields reach here (Template validates the rest)
+        raise InvalidTemplate(f"{name}: {exc}") from None
+    return prepared, index
 
 
 def _prepared(template: Template, name: str) -> Any:
@@ -102,13 +118,7 @@ def _prepared(template: Template, name: str) -> Any:
         if hit is not None and hit[0] is template:
             _prepared_cache.move_to_end(key)
             return hit[1]
-    used = _selected(template, DEFAULT_PARAMETERS)
-    try:
-        prepared = _core.PreparedProbe(
-            used.x, used.y, used.angle, used.kind, used.quality, WORKING_DPI / used.dpi, _DEFAULT_NATIVE
-        )
-    except ValueError as exc:  # only mismatched fields reach here (Template validates the rest)
-        raise InvalidTemplate(f"{name}: {exc}") from None
+    prepared, _ = _prepare(template, DEFAULT_PARAMETERS, _DEFAULT_NATIVE, name)
     with _prepared_lock:
         _prepared_cache[key] = (template, prepared)
         _prepared_cache.move_to_end(key)
@@ -203,14 +213,7 @@ class Matcher:
     def __init__(self, probe: Template, *, parameters: MatchingParameters | None = None) -> None:
         self.probe = _template(probe, "probe")
         self.parameters = DEFAULT_PARAMETERS if parameters is None else parameters
-        native = _native(parameters)
-        used = _selected(probe, self.parameters) if isinstance(self.parameters, MatchingParameters) else probe
-        try:
-            self._prepared = _core.PreparedProbe(
-                used.x, used.y, used.angle, used.kind, used.quality, WORKING_DPI / used.dpi, native
-            )
-        except ValueError as exc:
-            raise InvalidTemplate(f"probe: {exc}") from None
+        self._prepared, _ = _prepare(self.probe, self.parameters, _native(parameters), "probe")
 
     def match(self, candidate: Template) -> float:
         """Score one candidate (same as :func:`match` with this probe)."""

@@ -71,11 +71,13 @@ class MatchingParameters:
 
     # --- root pairs (continued) -----------------------------------------------------------------
     #: Only each minutia's this many shortest edges vote for roots (growth uses all ``neighbors``).
-    #: 7 since 2026-11-23 (was 8): match_many 6 % faster (60.6k -> 64.3k comparisons/CPU-s, FVC2002
-    #: DB1 mindtct templates, medians of 5 in one process) at no loss: mean of 4 mirrored runs, six
-    #: FVC B sets, biocore.extract 1.28/1.87/2.21/0.81/0.79/1.66 % vs 1.61/1.87/2.21/0.82/0.79/1.58
-    #: (mean 1.44 vs 1.48), mindtct minutiae mean 5.18 vs 5.21. 6: 68.1k, but neighbors 10 / 11 and
-    #: max_roots 10 cost accuracy (1.67 / 1.57 / 1.52).
+    #: 7 since 2026-11-23 (was 8): fewer votes to cast, match_many 60,300 -> 62,500 comparisons/CPU-s
+    #: (``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_match.py --repeats 3``, one run each) at no
+    #: loss: mean of 4 mirrored runs, six FVC B sets (``python benchmarks/verify_fvc.py --mirrors
+    #: [--matching NAME=VALUE ...]``), biocore.extract 1.28/1.87/2.21/0.81/0.79/1.66 % vs
+    #: 1.61/1.87/2.21/0.82/0.79/1.58 with 8 (mean 1.44 vs 1.48), mindtct minutiae mean 5.18 vs
+    #: 5.21. 6: FVC2000 DB3 2.62 % (over its target). Measured with 8: neighbors 10 / 11 and
+    #: max_roots 10 give means 1.67 / 1.57 / 1.52.
     hash_neighbors: int = 7
 
     # --- global consistency ---------------------------------------------------------------------
@@ -154,11 +156,13 @@ class MatchingParameters:
     #: Each minutia counts in coverage with weight quality / this (at most 1; unrated, quality 0,
     #: weighs 1), so low-rated minutiae (many of them false, in faint or smudged areas) dilute it
     #: less. 0 weighs all 1. With the two above, mean of 4 mirrored runs, six FVC B sets
-    #: (FVC2000 DB1-3, FVC2002 DB1-3), biocore.extract: 1.61/1.87/2.21/0.82/0.79/1.58 % vs
-    #: 1.65/1.89/2.33/0.88/0.92/1.76 without (mean 1.48 vs 1.57); overlap alone (cell 55 px
-    #: radius): 1.53; quality weight alone: 1.51; this weight / 50 / 90: 1.48 / 1.49 / 1.50;
-    #: overlap_min_minutiae 8 / 20: 1.46 / 1.49; cell 24 / 40 px: 1.52 / 1.47. NBIS mindtct's
-    #: minutiae: mean 5.19 vs 5.13 (FVC2000 DB3 8.40 vs 7.53, bozorth3 9.53 there).
+    #: (FVC2000 DB1-3, FVC2002 DB1-3), biocore.extract, then with hash_neighbors 8
+    #: (``python benchmarks/verify_fvc.py --mirrors --matching hash_neighbors=8 [NAME=VALUE ...]``,
+    #: biocore+biocore means): 1.61/1.87/2.21/0.82/0.79/1.58 % vs 1.65/1.89/2.33/0.88/0.92/1.76
+    #: with overlap_cell_px=0 coverage_quality_ref=0 (mean 1.48 vs 1.57); quality weight alone
+    #: (overlap_cell_px=0): 1.52; overlap alone (coverage_quality_ref=0): 1.53; this weight 50 /
+    #: 90: 1.49 / 1.50; overlap_min_minutiae 8 / 20: 1.46 / 1.49; cell 24 / 40 px: 1.52 / 1.47.
+    #: NBIS mindtct's minutiae (mindtct+biocore row): mean 5.19 vs 5.13.
     coverage_quality_ref: float = 70.0
 
     # --- minutia selection (Python, before packing; not read by the native kernel) --------------

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from ..errors import InvalidArgument
-from ..templates import Template, decode
+from ..templates import Template
+from ..templates.commands import read_fingerprint
 
 __all__ = ["add_enroll", "add_search", "add_dedup", "run_enroll", "run_search", "run_dedup"]
 
@@ -22,18 +23,11 @@ def _read_person(files: list[str], name: str) -> dict[int, Template]:
     for spec in files:
         path, _, finger_text = spec.partition("@")
         finger = int(finger_text) if finger_text else None
-        p = Path(path)
-        if not p.is_file():
+        if not Path(path).is_file():
             raise InvalidArgument(f"{name}: {path!r} is not a file")
-        data = p.read_bytes()
-        if p.suffix.lower() in (".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg", ".pgm", ".wsq"):
-            import biocore
-
-            if finger is None:
-                raise InvalidArgument(f"{name}: image {path!r} needs its finger position: {path}@FINGER (1-10)")
-            templates = [biocore.extract(str(p))]
-        else:
-            templates = decode(data)
+        templates, image = read_fingerprint(path, name)
+        if image is not None and finger is None:
+            raise InvalidArgument(f"{name}: image {path!r} needs its finger position: {path}@FINGER (1-10)")
         for t in templates:
             f = finger if finger is not None else t.finger
             if f in out:

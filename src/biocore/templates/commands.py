@@ -1,4 +1,5 @@
-"""``biocore convert IN OUT --to FMT [--from FMT] [--lenient]``: re-encode a template record."""
+"""``biocore convert IN OUT --to FMT [--from FMT] [--lenient]``: re-encode a template record; and
+:func:`read_fingerprint`, how every command reads a FILE that is a template record or an image."""
 
 from __future__ import annotations
 
@@ -9,7 +10,40 @@ from pathlib import Path
 
 from ..errors import BiocoreError, InvalidArgument, InvalidTemplate
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "run", "read_fingerprint"]
+
+
+def read_fingerprint(path: str, name: str, *, dpi: int = 500):
+    """The templates of a fingerprint file and, for an image, the image.
+
+    A file whose header is a supported template format gives its finger views; any other file is
+    read as an image (OpenCV) and gives biocore.extract's template of it.
+
+    Returns
+    -------
+    (list of Template, ndarray of uint8 (H, W) or None)
+        The image is None for a template record.
+
+    Raises
+    ------
+    InvalidArgument
+        ``name: ...`` when the file cannot be read; InvalidTemplate for a malformed record and
+        InvalidImage for a file that is neither.
+    """
+    from .. import extract
+    from .._shared.validation import as_gray_image
+    from ..errors import UnsupportedFormat
+    from . import decode
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidArgument(f"{name}: cannot read {path!r}: {exc.strerror or exc}") from None
+    try:
+        return decode(data), None
+    except UnsupportedFormat:
+        gray = as_gray_image(path, name=name)
+        return [extract(gray, dpi=dpi)], gray
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
